@@ -1,0 +1,59 @@
+# PPR + PageONE: top-level build. Everything lands in build/ (ignored).
+#
+#   make check            build the debug flavour and run every test in the VM rig
+#   make demo             the main job, on the lean flavour
+#   make kernel           bzImage + modules      (FLAVOUR=lean|debug, default debug)
+#   make images           L1/L2 initramfs images (implies kernel, selftests)
+#   make run TESTS="..."  boot L1 and run only the named tests/host tests
+#   make shell            boot L1 with a shell on this terminal (Ctrl-a x quits)
+#   make checkpatch       scripts/checkpatch.pl over our kernel sources
+#   make clean / distclean
+
+FLAVOUR ?= debug
+EXTRA_CONFIG ?=
+TESTS ?=
+RUNFLAGS ?=
+SHELL := /bin/bash
+
+obj := build/obj-$(FLAVOUR)
+img := build/images-$(FLAVOUR)
+
+.PHONY: all kernel selftests tools images check run shell demo checkpatch clean distclean
+
+all: images
+
+kernel:
+	kernel/build.sh $(FLAVOUR) $(EXTRA_CONFIG)
+
+selftests: kernel
+	tests/vm/build-selftests.sh $(FLAVOUR)
+
+tools:
+	$(MAKE) -s -C tests/progs OUT=$(CURDIR)/build/tools-$(FLAVOUR)
+
+images: kernel selftests tools
+	tests/vm/mkimages.sh $(FLAVOUR)
+
+check: images
+	tests/vm/run --flavour $(FLAVOUR) $(RUNFLAGS) $(TESTS)
+
+run: images
+	tests/vm/run --flavour $(FLAVOUR) $(RUNFLAGS) $(TESTS)
+
+shell: images
+	tests/vm/run --flavour $(FLAVOUR) --shell $(RUNFLAGS) none
+
+demo:
+	$(MAKE) FLAVOUR=lean images
+	tests/vm/run --flavour lean --append ppr.suite=demo $(RUNFLAGS) all
+
+checkpatch:
+	@files=$$(git ls-files 'mm/*.[ch]' 'guest/*.[ch]' 'include/*.h'); \
+	if [ -z "$$files" ]; then echo "checkpatch: no kernel sources yet"; exit 0; fi; \
+	perl build/src/linux/scripts/checkpatch.pl --no-tree --strict -f $$files
+
+clean:
+	rm -rf build/obj-* build/images-* build/selftests-* build/tools-* build/logs
+
+distclean:
+	rm -rf build

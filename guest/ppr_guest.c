@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PPR guest driver: binds the ivshmem-plain PCI device (1af4:1110) whose BAR
+ * 2 the host shares as the mark area, lays the area out, marks the pages
+ * that are free, turns the allocator hooks on and announces the guest as
+ * active in a new epoch.
+ *
+ * Guest lifetime (docs/mark-area.md): the bitmaps are cleared, and the free
+ * pages marked, while the header says "inactive"; only then are a new epoch
+ * and the active flag published. The active flag is cleared again before
+ * anything could write to pages still marked free: on unbind, on shutdown,
+ * reboot and kexec (PCI .shutdown and the reboot notifier) and on panic. A
+ * hard reset runs no guest code; the host sees it as the BAR's memslot going
+ * away.
+ *
+ * One area per guest: a second device is refused.
+ */
+#define pr_fmt(fmt) "ppr_guest: " fmt
+
+#include <linux/io.h>
+#include <linux/kobject.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/pci.h>
+#include <linux/ppr_guest.h>
+#include <linux/reboot.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#define PPR_IVSHMEM_BAR		2
+#define PPR_PUBLISH_INTERVAL	HZ
+
+struct ppr_guest_dev {
+	struct pci_dev *pdev;
+	struct ppr_area_header *hdr;	/* BAR 2, mapped write-back */
+	resource_size_t bar_size;
+	struct ppr_area_view view;
+	u64 epoch;
+	struct delayed_work publish;
+	struct notifier_block reboot_nb;
+	struct notifier_block panic_nb;
+};
+
+/*
+ * The bound device. Set at the end of probe and cleared at the start of
+ * remove, both under ppr_dev_lock, which the sysfs readers take too.
+ */
+static struct ppr_guest_dev *ppr_dev;
+static DEFINE_MUTEX(ppr_dev_lock);
+
+/*
+ * Clear the active flag. Any write this CPU makes afterwards to a page that
+ * is still marked free happens after the host can see "inactive"; the host
+ * checks the state after it has unmapped a page, so it either sees inactive
+ * and puts the page back, or our write faults and lands in a fresh page.
+ * Safe in any context, panic included.
+ */
+static void ppr_deactivate(struct ppr_guest_dev *d)
+{
+	WRITE_ONCE(d->hdr->state, READ_ONCE(d->hdr->state) & ~PPR_STATE_ACTIVE);
+	smp_mb();
+}
+
+static void ppr_publish_counters(struct ppr_guest_dev *d)
+{
+	struct ppr_area_counters *c = &d->hdr->counters;
+	struct ppr_guest_stats st;
+
+	ppr_guest_stats(&st);
+	WRITE_ONCE(c->marks, st.marks);
+	WRITE_ONCE(c->unmarks, st.unmarks);
+	WRITE_ONCE(c->unmark_missing, st.unmark_missing);
+	WRITE_ONCE(c->out_of_range, st.out_of_range);
+	WRITE_ONCE(c->marked_now, ppr_area_weight(&d->view));
+	WRITE_ONCE(c->published_ns, ktime_get_ns());
+}
+
+static void ppr_publish_work(struct work_struct *work)
+{
+	struct ppr_guest_dev *d = container_of(to_delayed_work(work),
+					       struct ppr_guest_dev, publish);
+
+	ppr_publish_counters(d);
+	schedule_delayed_work(&d->publish, PPR_PUBLISH_INTERVAL);
+}
+
+static int ppr_reboot_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	ppr_deactivate(container_of(nb, struct ppr_guest_dev, reboot_nb));
+	return NOTIFY_DONE;
+}
+
+static int ppr_panic_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	ppr_deactivate(container_of(nb, struct ppr_guest_dev, panic_nb));
+	return NOTIFY_DONE;
+}
+
+static bool ppr_header_blank(const struct ppr_area_header *hdr)
+{
+	return !memchr_inv(hdr, 0, sizeof(*hdr));
+}
+
+/* Lay out the area for @nr_pfns PFNs, inactive, with empty bitmaps. */
+static void ppr_area_init(struct ppr_guest_dev *d, u64 nr_pfns, u64 old_epoch)
+{
+	struct ppr_area_header *hdr = d->hdr;
+	u64 mark_size = ppr_mark_bytes(nr_pfns);
+	u64 summary_size = ppr_summary_bytes(nr_pfns);
+
+	/* First of all: nothing below may be honoured by the host. */
+	WRITE_ONCE(hdr->state, old_epoch << PPR_STATE_EPOCH_SHIFT);
+	smp_mb();
+
+	hdr->magic = PPR_AREA_MAGIC;
+	hdr->version = PPR_AREA_VERSION;
+	hdr->header_size = PPR_AREA_HEADER_SIZE;
+	hdr->page_shift = PAGE_SHIFT;
+	hdr->summary_shift = PPR_SUMMARY_SHIFT;
+	hdr->mark_offset = PPR_AREA_HEADER_SIZE;
+	hdr->mark_size = mark_size;
+	hdr->summary_offset = PPR_AREA_HEADER_SIZE + mark_size;
+	hdr->summary_size = summary_size;
+	hdr->reserved0 = 0;
+	hdr->area_size = ppr_area_bytes(nr_pfns);
+	hdr->nr_pfns = nr_pfns;
+	hdr->reserved1 = 0;
+	memset(hdr->reserved2, 0, sizeof(hdr->reserved2));
+	memset(&hdr->counters, 0, sizeof(hdr->counters));
+
+	d->view.mark = (void *)hdr + hdr->mark_offset;
+	d->view.summary = (void *)hdr + hdr->summary_offset;
+	d->view.nr_pfns = nr_pfns;
+	memset(d->view.mark, 0, mark_size);
+	memset(d->view.summary, 0, summary_size);
+}
+
+static int ppr_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct ppr_guest_dev *d;
+	resource_size_t start, len;
+	u64 nr_pfns, need, old_epoch = 0;
+	int err;
+
+	if (page_poisoning_enabled()) {
+		dev_err(dev, "page poisoning is on: a page the host recycles reads as zeroes and would fail the poison check; boot without page_poison=1 to use PPR\n");
+		return -EINVAL;
+	}
+	start = pci_resource_start(pdev, PPR_IVSHMEM_BAR);
+	len = pci_resource_len(pdev, PPR_IVSHMEM_BAR);
+	if (!len || !(pci_resource_flags(pdev, PPR_IVSHMEM_BAR) & IORESOURCE_MEM)) {
+		dev_err(dev, "no memory BAR %d: not an ivshmem-plain device\n", PPR_IVSHMEM_BAR);
+		return -ENODEV;
+	}
+	nr_pfns = ppr_guest_nr_pfns();
+	need = ppr_area_bytes(nr_pfns);
+	if (need > len) {
+		dev_err(dev, "area of %llu KiB is too small: this guest has %llu PFNs (%llu MiB of physical address space) and needs %llu KiB; give the ivshmem device a size of at least %llu KiB\n",
+			(u64)len >> 10, nr_pfns, nr_pfns >> (20 - PAGE_SHIFT),
+			need >> 10, (u64)roundup_pow_of_two(need) >> 10);
+		return -ENOSPC;
+	}
+
+	mutex_lock(&ppr_dev_lock);
+	if (ppr_dev) {
+		dev_err(dev, "an area is bound already (%s); PPR uses one per guest\n",
+			pci_name(ppr_dev->pdev));
+		err = -EBUSY;
+		goto unlock;
+	}
+	err = pci_enable_device_mem(pdev);
+	if (err) {
+		dev_err(dev, "cannot enable the device: %d\n", err);
+		goto unlock;
+	}
+	err = pci_request_region(pdev, PPR_IVSHMEM_BAR, "ppr_guest");
+	if (err) {
+		dev_err(dev, "BAR %d is in use by another driver: %d\n", PPR_IVSHMEM_BAR, err);
+		goto disable;
+	}
+	err = -ENOMEM;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		goto release;
+	d->pdev = pdev;
+	d->bar_size = len;
+	d->hdr = memremap(start, len, MEMREMAP_WB);
+	if (!d->hdr) {
+		dev_err(dev, "cannot map BAR %d (%pa, %llu KiB) write-back\n",
+			PPR_IVSHMEM_BAR, &start, (u64)len >> 10);
+		goto free;
+	}
+	if (d->hdr->magic == PPR_AREA_MAGIC) {
+		old_epoch = PPR_STATE_EPOCH(READ_ONCE(d->hdr->state));
+	} else if (!ppr_header_blank(d->hdr)) {
+		dev_err(dev, "BAR %d holds data that is not a PPR area (first word %#x); refusing to overwrite it\n",
+			PPR_IVSHMEM_BAR, d->hdr->magic);
+		err = -EEXIST;
+		goto unmap;
+	}
+
+	ppr_area_init(d, nr_pfns, old_epoch);
+	err = ppr_guest_hooks_enable(&d->view);
+	if (err) {
+		dev_err(dev, "cannot turn the allocator hooks on: %d\n", err);
+		goto unmap;
+	}
+	/* Bitmaps cleared and free pages marked: now announce the new epoch. */
+	d->epoch = old_epoch + 1;
+	smp_store_release(&d->hdr->state,
+			  (d->epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE);
+
+	d->reboot_nb.notifier_call = ppr_reboot_notify;
+	d->reboot_nb.priority = INT_MAX;
+	register_reboot_notifier(&d->reboot_nb);
+	d->panic_nb.notifier_call = ppr_panic_notify;
+	d->panic_nb.priority = INT_MAX;
+	atomic_notifier_chain_register(&panic_notifier_list, &d->panic_nb);
+	INIT_DEFERRABLE_WORK(&d->publish, ppr_publish_work);
+	ppr_publish_counters(d);
+	schedule_delayed_work(&d->publish, PPR_PUBLISH_INTERVAL);
+
+	pci_set_drvdata(pdev, d);
+	ppr_dev = d;
+	mutex_unlock(&ppr_dev_lock);
+	dev_info(dev, "mark area bound: %llu KiB of %llu KiB, %llu PFNs, epoch %llu, %llu pages marked free\n",
+		 need >> 10, (u64)len >> 10, nr_pfns, d->epoch,
+		 READ_ONCE(d->hdr->counters.marked_now));
+	return 0;
+
+unmap:
+	memunmap(d->hdr);
+free:
+	kfree(d);
+release:
+	pci_release_region(pdev, PPR_IVSHMEM_BAR);
+disable:
+	pci_disable_device(pdev);
+unlock:
+	mutex_unlock(&ppr_dev_lock);
+	return err;
+}
+
+static void ppr_remove(struct pci_dev *pdev)
+{
+	struct ppr_guest_dev *d = pci_get_drvdata(pdev);
+
+	mutex_lock(&ppr_dev_lock);
+	ppr_dev = NULL;
+	mutex_unlock(&ppr_dev_lock);
+
+	atomic_notifier_chain_unregister(&panic_notifier_list, &d->panic_nb);
+	unregister_reboot_notifier(&d->reboot_nb);
+	ppr_deactivate(d);
+	ppr_guest_hooks_disable();
+	cancel_delayed_work_sync(&d->publish);
+	ppr_publish_counters(d);
+	memunmap(d->hdr);
+	pci_release_region(pdev, PPR_IVSHMEM_BAR);
+	pci_disable_device(pdev);
+	dev_info(&pdev->dev, "mark area unbound, epoch %llu ended\n", d->epoch);
+	kfree(d);
+}
+
+/* Reboot, kexec, poweroff: the next kernel or the firmware writes anywhere. */
+static void ppr_shutdown(struct pci_dev *pdev)
+{
+	struct ppr_guest_dev *d = pci_get_drvdata(pdev);
+
+	if (d)
+		ppr_deactivate(d);
+}
+
+/* /sys/kernel/mm/ppr_guest/area/: the bound area, empty values when none. */
+static ssize_t ppr_area_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	const char *n = attr->attr.name;
+	ssize_t ret;
+
+	mutex_lock(&ppr_dev_lock);
+	if (!ppr_dev) {
+		ret = sysfs_emit(buf, !strcmp(n, "device") ? "none\n" : "0\n");
+	} else if (!strcmp(n, "device")) {
+		ret = sysfs_emit(buf, "%s\n", pci_name(ppr_dev->pdev));
+	} else if (!strcmp(n, "active")) {
+		ret = sysfs_emit(buf, "%llu\n",
+				 READ_ONCE(ppr_dev->hdr->state) & PPR_STATE_ACTIVE);
+	} else if (!strcmp(n, "epoch")) {
+		ret = sysfs_emit(buf, "%llu\n",
+				 PPR_STATE_EPOCH(READ_ONCE(ppr_dev->hdr->state)));
+	} else if (!strcmp(n, "nr_pfns")) {
+		ret = sysfs_emit(buf, "%llu\n", ppr_dev->view.nr_pfns);
+	} else if (!strcmp(n, "area_bytes")) {
+		ret = sysfs_emit(buf, "%llu\n", ppr_area_bytes(ppr_dev->view.nr_pfns));
+	} else {
+		ret = sysfs_emit(buf, "%llu\n", (u64)ppr_dev->bar_size);
+	}
+	mutex_unlock(&ppr_dev_lock);
+	return ret;
+}
+
+#define PPR_AREA_ATTR(_name) \
+	static struct kobj_attribute ppr_area_##_name##_attr = \
+		__ATTR(_name, 0444, ppr_area_show, NULL)
+PPR_AREA_ATTR(device);
+PPR_AREA_ATTR(active);
+PPR_AREA_ATTR(epoch);
+PPR_AREA_ATTR(nr_pfns);
+PPR_AREA_ATTR(area_bytes);
+PPR_AREA_ATTR(bar_bytes);
+
+static struct attribute *ppr_area_attrs[] = {
+	&ppr_area_device_attr.attr,
+	&ppr_area_active_attr.attr,
+	&ppr_area_epoch_attr.attr,
+	&ppr_area_nr_pfns_attr.attr,
+	&ppr_area_area_bytes_attr.attr,
+	&ppr_area_bar_bytes_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ppr_area_group = {
+	.name = "area",
+	.attrs = ppr_area_attrs,
+};
+
+static const struct pci_device_id ppr_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, ppr_ids);
+
+static struct pci_driver ppr_driver = {
+	.name = "ppr_guest",
+	.id_table = ppr_ids,
+	.probe = ppr_probe,
+	.remove = ppr_remove,
+	.shutdown = ppr_shutdown,
+};
+
+static int __init ppr_guest_init(void)
+{
+	int err;
+
+	if (!ppr_guest_kobj)
+		return -ENODEV;
+	err = sysfs_create_group(ppr_guest_kobj, &ppr_area_group);
+	if (err)
+		return err;
+	err = pci_register_driver(&ppr_driver);
+	if (err)
+		sysfs_remove_group(ppr_guest_kobj, &ppr_area_group);
+	return err;
+}
+module_init(ppr_guest_init);
+
+static void __exit ppr_guest_exit(void)
+{
+	pci_unregister_driver(&ppr_driver);
+	sysfs_remove_group(ppr_guest_kobj, &ppr_area_group);
+}
+module_exit(ppr_guest_exit);
+
+MODULE_DESCRIPTION("PPR guest: mark freed pages in a mark area shared with the host");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(PPR);

@@ -1,0 +1,29 @@
+# Guest marks (issue 3): an L2 with a 512 MiB RAM and a 1 MiB mark area frees
+# 200 MiB; its held pages are unmarked and its freed pages marked, and L1 sees
+# the same bits in the shared file while the guest still holds its memory.
+. /tests/lib/l2.sh
+l2_start marks marks mem=512M ivshmem=1M cmdline=ppr.hold_secs=20 timeout=300 || exit 1
+# Wait for the guest's PPR-CHECK line, then check its PFNs in our file.
+i=0
+while ! grep -q '^# PPR-CHECK ' /tmp/l2-marks.log 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 240 ] || { echo "no PPR-CHECK line from the guest"; break; }
+	kill -0 "$(cat /tmp/l2-marks.pid)" 2>/dev/null || break
+	sleep 0.5
+done
+rc=0
+line=$(grep -m1 '^# PPR-CHECK ' /tmp/l2-marks.log)
+if [ -n "$line" ]; then
+	held=$(echo "$line" | sed -n 's/.*held=\([0-9,]*\).*/\1/p')
+	freed=$(echo "$line" | sed -n 's/.*freed=\([0-9,]*\).*/\1/p')
+	ppr_area_check /dev/shm/ppr-marks "unmarked=$held" "marked=$freed" || rc=1
+else
+	echo "the guest printed no PPR-CHECK line; its console:"
+	tail -n 40 /tmp/l2-marks.log
+	rc=1
+fi
+l2_wait marks || rc=1
+# After the guest powered off, its area says inactive (shutdown clears it).
+ppr_area_check /dev/shm/ppr-marks | tee /tmp/marks-after.txt
+grep -q 'inactive' /tmp/marks-after.txt || { echo "area still active after guest shutdown"; rc=1; }
+exit $rc

@@ -1,0 +1,79 @@
+# Helpers for L1 tests that run L2 guests under L1's KVM. Source it:
+#   . /tests/lib/l2.sh
+#
+#   l2_start NAME TESTS [OPTIONS...] [-- QEMU-ARGS...]
+#       boot guest NAME in the background, running TESTS (comma-separated
+#       names from tests/guest) inside it. Options:
+#         mem=SIZE       guest RAM (QEMU syntax; default 256M)
+#         ivshmem=SIZE   add an ivshmem-plain device backed by /dev/shm/ppr-NAME
+#         cmdline=WORDS  extra guest kernel command line
+#         timeout=SECS   kill the guest after SECS (default 300)
+#       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
+#   l2_wait NAME
+#       wait for the guest to power off; relay its results as PPR-TAP lines
+#       named l2/NAME/...; return 0 only if it ran to PPR-DONE with no failure.
+#   l2_pid NAME      QEMU's pid;  l2_rss_kib NAME   its RSS in KiB
+
+l2_start() {
+	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 a
+	shift 2
+	while [ $# -gt 0 ]; do
+		a=$1
+		shift
+		case $a in
+		mem=*) mem=${a#mem=} ;;
+		ivshmem=*) ivshmem=${a#ivshmem=} ;;
+		cmdline=*) cmdline=${a#cmdline=} ;;
+		timeout=*) tmo=${a#timeout=} ;;
+		--) break ;;
+		*) echo "l2_start: unknown option '$a'" >&2; return 2 ;;
+		esac
+	done
+	[ -c /dev/kvm ] || { echo "l2_start: /dev/kvm missing in L1" >&2; return 1; }
+	set -- "$@"
+	if [ -n "$ivshmem" ]; then
+		set -- "$@" -object "memory-backend-file,id=ppr-area,share=on,mem-path=/dev/shm/ppr-$name,size=$ivshmem" \
+			-device ivshmem-plain,memdev=ppr-area
+	fi
+	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp"
+	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host -m "$mem" -smp 1 \
+		-nodefaults -display none -no-reboot \
+		-serial "file:/tmp/l2-$name.log" \
+		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
+		-kernel /l2/bzImage -initrd /l2/l2.cpio \
+		-append "console=ttyS0 panic=-1 kunit.enable=0 ppr.tests=$tests $cmdline" \
+		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
+	echo $! >"/tmp/l2-$name.pid"
+	# the pid above is timeout's; QEMU is its child
+	sleep 0.2
+}
+
+l2_pid() {
+	local p
+	p=$(cat "/tmp/l2-$1.pid")
+	pgrep -P "$p" qemu-system 2>/dev/null || echo "$p"
+}
+
+l2_rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$(l2_pid "$1")/status"
+}
+
+l2_wait() {
+	local name=$1 pid rc done
+	pid=$(cat "/tmp/l2-$name.pid")
+	wait "$pid" 2>/dev/null
+	rc=$?
+	sed -nE "s#^PPR-TAP (ok|not ok) - guest/#PPR-TAP \1 - l2/$name/#p" "/tmp/l2-$name.log"
+	done=$(grep '^PPR-DONE' "/tmp/l2-$name.log" | tail -n 1)
+	if [ -z "$done" ]; then
+		echo "l2/$name did not run to completion (qemu rc=$rc); last console lines:"
+		tail -n 30 "/tmp/l2-$name.log"
+		sed 's/^/qemu: /' "/tmp/l2-$name.qemu.log"
+		return 1
+	fi
+	# The guest tests' own output, for the record.
+	sed -n 's/^# # /  /p' "/tmp/l2-$name.log"
+	echo "l2/$name: $done"
+	case $done in *" failed=0 "*) return 0 ;; esac
+	return 1
+}
