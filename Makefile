@@ -18,7 +18,7 @@ SHELL := /bin/bash
 obj := build/obj-$(FLAVOUR)
 img := build/images-$(FLAVOUR)
 
-.PHONY: all kernel selftests tools images check run shell demo checkpatch clean distclean
+.PHONY: bench all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
 
 all: images
 
@@ -31,7 +31,11 @@ selftests: kernel
 tools:
 	$(MAKE) -s -C tests/progs OUT=$(CURDIR)/build/tools-$(FLAVOUR)
 
-images: kernel selftests tools
+kmod: kernel
+	rm -rf build/kmod-$(FLAVOUR) && cp -r tests/kmod build/kmod-$(FLAVOUR)
+	$(MAKE) -s -C $(obj) M=$(CURDIR)/build/kmod-$(FLAVOUR) modules
+
+images: kernel selftests tools kmod
 	tests/vm/mkimages.sh $(FLAVOUR)
 
 check: images
@@ -42,6 +46,12 @@ run: images
 
 shell: images
 	tests/vm/run --flavour $(FLAVOUR) --shell $(RUNFLAGS) none
+
+# Benchmarks on the lean flavour (make check runs them too, on debug, where
+# KASAN and lockdep make the figures meaningless except as a smoke test).
+bench:
+	$(MAKE) FLAVOUR=lean images
+	tests/vm/run --flavour lean $(RUNFLAGS) 40-hook-bench
 
 demo:
 	$(MAKE) FLAVOUR=lean images

@@ -51,6 +51,7 @@ struct ppr_guest_pcpu {
 	unsigned long unmark_missing;
 	unsigned long out_of_range;
 };
+
 static DEFINE_PER_CPU(struct ppr_guest_pcpu, ppr_pcpu);
 
 void __ppr_guest_mark(struct page *page, unsigned int order)

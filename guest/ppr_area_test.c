@@ -149,6 +149,7 @@ static struct kunit_suite ppr_area_test_suite = {
 	.init = ppr_area_test_init,
 	.test_cases = ppr_area_test_cases,
 };
+
 kunit_test_suite(ppr_area_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the PPR mark area");

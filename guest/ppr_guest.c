@@ -61,6 +61,7 @@ static DEFINE_MUTEX(ppr_dev_lock);
 static void ppr_deactivate(struct ppr_guest_dev *d)
 {
 	WRITE_ONCE(d->hdr->state, READ_ONCE(d->hdr->state) & ~PPR_STATE_ACTIVE);
+	/* "inactive" is visible before any later write of ours: see above. */
 	smp_mb();
 }
 
@@ -115,6 +116,7 @@ static void ppr_area_init(struct ppr_guest_dev *d, u64 nr_pfns, u64 old_epoch)
 
 	/* First of all: nothing below may be honoured by the host. */
 	WRITE_ONCE(hdr->state, old_epoch << PPR_STATE_EPOCH_SHIFT);
+	/* The host sees "inactive" before any bitmap word changes. */
 	smp_mb();
 
 	hdr->magic = PPR_AREA_MAGIC;
@@ -211,8 +213,11 @@ static int ppr_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(dev, "cannot turn the allocator hooks on: %d\n", err);
 		goto unmap;
 	}
-	/* Bitmaps cleared and free pages marked: now announce the new epoch. */
 	d->epoch = old_epoch + 1;
+	/*
+	 * Bitmaps cleared and free pages marked: announce the new epoch. The
+	 * release orders every write above before the host can see "active".
+	 */
 	smp_store_release(&d->hdr->state,
 			  (d->epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE);
 

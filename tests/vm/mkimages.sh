@@ -64,6 +64,8 @@ mkcpio() {
 l2=$out/root-l2
 base_root "$l2" guest
 cp -r "$top/tests/guest" "$l2/tests/guest"
+mkdir -p "$l2/lib/modules/ppr-tests"
+cp "$top/build/kmod-$flavour"/*.ko "$l2/lib/modules/ppr-tests/" 2>/dev/null || true
 mkcpio "$l2" "$out/l2.cpio"
 
 # --- L1: the host ----------------------------------------------------------

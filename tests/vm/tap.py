@@ -29,6 +29,7 @@ def main(path):
     done = boot = False
     suite = "?"
     splats = []
+    bench = []
     with open(path, errors="replace") as f:
         for raw in f:
             line = TIME.sub("", raw.rstrip("\r\n"))
@@ -52,12 +53,16 @@ def main(path):
                     passed += 1
                 print(line[len("PPR-TAP "):])
                 continue
+            if "PPR-BENCH " in line:
+                bench.append(line[line.index("PPR-BENCH ") + 10:])
             if line.startswith("PPR-BOOT host"):
                 boot = True
             elif line.startswith("PPR-DONE host"):
                 done = True
             elif SPLAT.search(line) and "PPR-TAP" not in line:
                 splats.append(line)
+    for b in bench:
+        print("# bench: " + b)
     if splats:
         failed += 1
         print("not ok - kernel/log-clean # %d splat lines, first: %s" % (len(splats), splats[0]))
