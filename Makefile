@@ -30,6 +30,7 @@ selftests: kernel
 
 tools:
 	$(MAKE) -s -C tests/progs OUT=$(CURDIR)/build/tools-$(FLAVOUR)
+	$(MAKE) -s -C tools/pprctl OUT=$(CURDIR)/build/tools-$(FLAVOUR)/host
 
 kmod: kernel
 	rm -rf build/kmod-$(FLAVOUR) && cp -r tests/kmod build/kmod-$(FLAVOUR)
@@ -38,8 +39,14 @@ kmod: kernel
 images: kernel selftests tools kmod
 	tests/vm/mkimages.sh $(FLAVOUR)
 
+# pprctl's unit tests run here, on the build machine; their results are
+# counted with the VM's.
 check: images
-	tests/vm/run --flavour $(FLAVOUR) $(RUNFLAGS) $(TESTS)
+	@mkdir -p build/logs
+	@if $(MAKE) -s -C tools/pprctl test OUT=$(CURDIR)/build/pprctl-test >build/logs/unit.log 2>&1; \
+	then echo "PPR-TAP ok - pprctl/unit-tests" >>build/logs/unit.log; \
+	else echo "PPR-TAP not ok - pprctl/unit-tests # see build/logs/unit.log" >>build/logs/unit.log; fi
+	tests/vm/run --flavour $(FLAVOUR) --results build/logs/unit.log $(RUNFLAGS) $(TESTS)
 
 run: images
 	tests/vm/run --flavour $(FLAVOUR) $(RUNFLAGS) $(TESTS)

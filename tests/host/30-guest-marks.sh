@@ -16,7 +16,11 @@ line=$(grep -m1 '^# PPR-CHECK ' /tmp/l2-marks.log)
 if [ -n "$line" ]; then
 	held=$(echo "$line" | sed -n 's/.*held=\([0-9,]*\).*/\1/p')
 	freed=$(echo "$line" | sed -n 's/.*freed=\([0-9,]*\).*/\1/p')
-	ppr_area_check /dev/shm/ppr-marks "unmarked=$held" "marked=$freed" || rc=1
+	# Held pages cannot change state: all must be unmarked. Freed pages may
+	# be reused by the guest since it printed them (kmemleak, workqueues):
+	# allow 4 of 64.
+	ppr_area_check /dev/shm/ppr-marks "unmarked=$held" || rc=1
+	ppr_area_check /dev/shm/ppr-marks max_wrong=4 "marked=$freed" || rc=1
 else
 	echo "the guest printed no PPR-CHECK line; its console:"
 	tail -n 40 /tmp/l2-marks.log

@@ -72,7 +72,7 @@ l2_wait() {
 		return 1
 	fi
 	# The guest tests' own output, for the record.
-	sed -n 's/^# # /  /p' "/tmp/l2-$name.log"
+	sed -n 's/^# /  /p' "/tmp/l2-$name.log"
 	echo "l2/$name: $done"
 	case $done in *" failed=0 "*) return 0 ;; esac
 	return 1

@@ -2,15 +2,18 @@
 /*
  * Check a PPR mark area file from the host side (L1).
  *
- * usage: ppr_area_check FILE [marked=P,P,..] [unmarked=P,P,..]
- * Prints the header; exits 1 if a listed PFN is not in the state given, or
- * the header is invalid.
+ * usage: ppr_area_check FILE [max_wrong=N] [marked=P,P,..] [unmarked=P,P,..]
+ * Prints the header; exits 1 if more than N (default 0) of the PFNs of a
+ * list are not in the state given, or if the header is invalid. A tolerance
+ * is for pages a live guest may have reused since it printed the list.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "area.h"
+
+static int max_wrong;
 
 static int check(const struct area *a, const char *list, int want)
 {
@@ -29,9 +32,10 @@ static int check(const struct area *a, const char *list, int want)
 			bad++;
 		}
 	}
-	printf("%d PFNs checked %s, %d wrong\n", n, want ? "marked" : "unmarked", bad);
+	printf("%d PFNs checked %s, %d wrong (%d allowed)\n", n,
+	       want ? "marked" : "unmarked", bad, max_wrong);
 	free(s);
-	return bad;
+	return bad > max_wrong;
 }
 
 int main(int argc, char **argv)
@@ -40,7 +44,7 @@ int main(int argc, char **argv)
 	int i, bad = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s FILE [marked=P,..] [unmarked=P,..]\n", argv[0]);
+		fprintf(stderr, "usage: %s FILE [max_wrong=N] [marked=P,..] [unmarked=P,..]\n", argv[0]);
 		return 2;
 	}
 	if (area_open(&a, argv[1]))
@@ -57,7 +61,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)a.hdr->counters.unmark_missing,
 	       (unsigned long long)a.hdr->counters.out_of_range);
 	for (i = 2; i < argc; i++) {
-		if (!strncmp(argv[i], "marked=", 7))
+		if (!strncmp(argv[i], "max_wrong=", 10))
+			max_wrong = atoi(argv[i] + 10);
+		else if (!strncmp(argv[i], "marked=", 7))
 			bad += check(&a, argv[i] + 7, 1);
 		else if (!strncmp(argv[i], "unmarked=", 9))
 			bad += check(&a, argv[i] + 9, 0);

@@ -5,7 +5,9 @@ Reads the serial log of one L1 boot and prints every result, then the closing
 line "N passed, N failed, N skipped". Exit status 0 only if nothing failed and
 the VM ran to PPR-DONE.
 
-Results come from three places:
+Results come from four places:
+  * PPR-TAP lines in the extra logs named after the console log (tests that
+    ran on the build machine, such as pprctl's unit tests);
   * PPR-TAP lines printed by tests/vm/init and by the tests themselves;
   * KUnit (KTAP) test cases the kernel ran at boot, named kunit/<suite>.<case>;
   * the kernel log itself: a BUG, WARNING, KASAN, lockdep or other splat in L1
@@ -24,8 +26,22 @@ KTAP_CASE = re.compile(r"^    (ok|not ok) \d+ (\S.*)$")
 KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 
 
-def main(path):
+def main(path, extra):
     passed = failed = skipped = 0
+    # Results of tests that ran on the build machine (pprctl's unit tests).
+    for x in extra:
+        with open(x, errors="replace") as f:
+            for raw in f:
+                m = TAP.match(raw.rstrip("\r\n"))
+                if not m:
+                    continue
+                if m.group(1) == "not ok":
+                    failed += 1
+                elif re.search(r"#\s*SKIP", m.group(2), re.I):
+                    skipped += 1
+                else:
+                    passed += 1
+                print(raw.rstrip("\r\n")[len("PPR-TAP "):])
     done = boot = False
     suite = "?"
     splats = []
@@ -79,6 +95,6 @@ def main(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: tap.py CONSOLE-LOG")
-    sys.exit(main(sys.argv[1]))
+    if len(sys.argv) < 2:
+        sys.exit("usage: tap.py CONSOLE-LOG [HOST-RESULTS-LOG...]")
+    sys.exit(main(sys.argv[1], sys.argv[2:]))

@@ -83,4 +83,36 @@ struct ppr_area_header {
 	struct ppr_area_counters counters;
 };
 
+/*
+ * Host side: /dev/ppr_pageone, the control device of the ppr_pageone module.
+ * Status and tunables are in sysfs, /sys/kernel/mm/ppr_pageone/; the ioctls
+ * below attach and detach VMs. Every struct starts with its size, so that
+ * it can grow: the kernel rejects a size it does not know with EINVAL.
+ */
+#define PPR_DEVICE_NAME		"ppr_pageone"
+#define PPR_NAME_LEN		32
+
+/* Attach a VM: recycle the pages its guest marks in the area. */
+struct ppr_attach {
+	__u32 size;		/* in: sizeof(struct ppr_attach) */
+	__s32 kvm_fd;		/* in: a KVM VM fd (anon_inode:kvm-vm) of the caller's */
+	__s32 area_fd;		/* in: the mark area's backing file, opened O_RDWR */
+	__u32 flags;		/* in: 0 */
+	__u64 area_offset;	/* in: byte offset of the area in the file (page aligned) */
+	__u64 area_size;	/* in: bytes of the area (the ivshmem BAR size) */
+	__s32 vmm_pid;		/* in: pid of the VMM, for status only (0: unknown) */
+	__u32 vm_id;		/* out: names /sys/kernel/mm/ppr_pageone/vms/<vm_id> */
+	char name[PPR_NAME_LEN];	/* in: label for status, NUL-terminated */
+};
+
+/* Detach a VM: stop recycling, release the area and the VM. */
+struct ppr_detach {
+	__u32 size;		/* in: sizeof(struct ppr_detach) */
+	__u32 vm_id;		/* in: from PPR_IOC_ATTACH */
+};
+
+#define PPR_IOC_MAGIC		0xBA
+#define PPR_IOC_ATTACH		_IOWR(PPR_IOC_MAGIC, 1, struct ppr_attach)
+#define PPR_IOC_DETACH		_IOW(PPR_IOC_MAGIC, 2, struct ppr_detach)
+
 #endif /* _UAPI_LINUX_PPR_H */

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pprctl status, get, set: the module's settings, statistics and attached
+ * VMs, read from sysfs as a table or as JSON.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/ppr.h>
+
+#include "json.h"
+#include "pprctl.h"
+#include "sysfs.h"
+#include "units.h"
+
+enum param_kind {
+	PARAM_BOOL,
+	PARAM_DURATION,	/* milliseconds in sysfs */
+	PARAM_COUNT,
+};
+
+struct param {
+	const char *name;	/* as typed: pprctl get <name> */
+	const char *file;	/* sysfs file, also the JSON key */
+	enum param_kind kind;
+};
+
+static const struct param params[] = {
+	{ "run", "run", PARAM_BOOL },
+	{ "reclaim_period", "reclaim_period_ms", PARAM_DURATION },
+	{ "merge_period", "merge_period_ms", PARAM_DURATION },
+	{ "work_threads", "work_threads", PARAM_COUNT },
+};
+
+#define NR_PARAMS	ARRAY_SIZE(params)
+#define PARAM_NAMES	"run, reclaim_period, merge_period, work_threads"
+
+/* VM columns shown first, in this order; other files follow by name. */
+static const struct {
+	const char *file;
+	const char *title;
+} vm_columns[] = {
+	{ "name", "NAME" },
+	{ "vmm_pid", "PID" },
+	{ "state", "STATE" },
+	{ "recycled_pages", "RECYCLED" },
+};
+
+#define NR_VM_COLUMNS	ARRAY_SIZE(vm_columns)
+
+static const struct param *find_param(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_PARAMS; i++)
+		if (!strcmp(name, params[i].name) || !strcmp(name, params[i].file))
+			return &params[i];
+	return NULL;
+}
+
+static char *format_param(const struct param *p, uint64_t v, char *buf, size_t size)
+{
+	switch (p->kind) {
+	case PARAM_BOOL:
+		snprintf(buf, size, "%s", v ? "on" : "off");
+		break;
+	case PARAM_DURATION:
+		format_duration_ms(v, buf, size);
+		break;
+	case PARAM_COUNT:
+		snprintf(buf, size, "%" PRIu64, v);
+		break;
+	}
+	return buf;
+}
+
+static void json_param(struct json *j, const struct param *p, uint64_t v)
+{
+	if (p->kind == PARAM_BOOL)
+		json_bool(j, p->file, v != 0);
+	else
+		json_u64(j, p->file, v);
+}
+
+static const char *read_hint(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "this ppr_pageone module does not have it; are pprctl and the module from the same version?";
+	case EACCES:
+	case EPERM:
+		return "run pprctl as root";
+	case EINVAL:
+		return "the file does not hold a number; are pprctl and the module from the same version?";
+	default:
+		return "check the kernel log (dmesg)";
+	}
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+/* Replace control characters and invalid UTF-8, so that a value cannot break the table. */
+static void sanitize(char *s)
+{
+	int len;
+
+	while (*s) {
+		len = utf8_char_len(s);
+		if (!len || (unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s++ = '?';
+			continue;
+		}
+		s += len;
+	}
+}
+
+/* A value for the table, by the suffix of its file name. */
+static void format_value(const struct sysfs_attr *a, char *buf, size_t size)
+{
+	uint64_t v;
+
+	if (a->err) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (parse_u64(a->value, &v)) {
+		snprintf(buf, size, "%s", a->value);
+		sanitize(buf);
+	} else if (ends_with(a->name, "_pages")) {
+		format_pages(v, buf, size);
+	} else if (ends_with(a->name, "_bytes")) {
+		format_size(v, buf, size);
+	} else if (ends_with(a->name, "_ns")) {
+		format_ns(v, buf, size);
+	} else {
+		snprintf(buf, size, "%" PRIu64, v);
+	}
+}
+
+static void json_attr(struct json *j, const struct sysfs_attr *a)
+{
+	if (a->err)
+		json_null(j, a->name);
+	else if (!strcmp(a->name, "name") || !strcmp(a->name, "state"))
+		json_str(j, a->name, a->value);
+	else
+		json_auto(j, a->name, a->value);
+}
+
+/* One attached VM: its folder name and files. */
+struct vm {
+	char id[256];
+	struct sysfs_attr *attrs;
+	size_t nr;
+};
+
+static const struct sysfs_attr *vm_attr(const struct vm *vm, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nr; i++)
+		if (!strcmp(vm->attrs[i].name, name))
+			return &vm->attrs[i];
+	return NULL;
+}
+
+static int is_fixed_column(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_VM_COLUMNS; i++)
+		if (!strcmp(name, vm_columns[i].file))
+			return 1;
+	return 0;
+}
+
+static int load_vms(struct vm **vms, size_t *nr)
+{
+	char rel[PATH_MAX];
+	char **ids;
+	size_t n, i;
+	struct vm *v;
+	int err;
+
+	*vms = NULL;
+	*nr = 0;
+	err = sysfs_list_dirs("vms", &ids, &n);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		sysfs_free_names(ids, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(v[i].id, sizeof(v[i].id), "%s", ids[i]);
+		snprintf(rel, sizeof(rel), "vms/%s", ids[i]);
+		/* A VM detached meanwhile shows up with no files. */
+		sysfs_read_dir(rel, &v[i].attrs, &v[i].nr);
+	}
+	sysfs_free_names(ids, n);
+	*vms = v;
+	*nr = n;
+	return 0;
+}
+
+static void free_vms(struct vm *vms, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(vms[i].attrs);
+	free(vms);
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the VM files that are not fixed columns, sorted, each once. */
+static size_t extra_columns(const struct vm *vms, size_t nr, const char ***out)
+{
+	const char **names;
+	size_t total = 0, n = 0, i, k;
+
+	for (i = 0; i < nr; i++)
+		total += vms[i].nr;
+	names = calloc(total ? total : 1, sizeof(*names));
+	if (!names) {
+		*out = NULL;
+		return 0;
+	}
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < vms[i].nr; k++)
+			if (!is_fixed_column(vms[i].attrs[k].name))
+				names[n++] = vms[i].attrs[k].name;
+	qsort(names, n, sizeof(*names), str_ptr_cmp);
+	for (i = 0, k = 0; i < n; i++)
+		if (!k || strcmp(names[k - 1], names[i]))
+			names[k++] = names[i];
+	*out = names;
+	return k;
+}
+
+static void print_row(char **cells, const int *width, size_t ncol)
+{
+	const char *cell;
+	size_t c;
+
+	fputs("  ", stdout);
+	for (c = 0; c < ncol; c++) {
+		cell = cells[c] ? cells[c] : "?";
+		if (c + 1 < ncol)
+			printf("%-*s  ", width[c], cell);
+		else
+			printf("%s\n", cell);
+	}
+}
+
+/* The text of column c: ID, the fixed columns, then the extra files. */
+static void vm_cell(const struct vm *vm, size_t c, const char **extra, char *buf, size_t size)
+{
+	const struct sysfs_attr *a;
+	const char *file;
+	char *p;
+
+	if (c == 0) {
+		snprintf(buf, size, "%s", vm ? vm->id : "ID");
+		sanitize(buf);
+		return;
+	}
+	if (c <= NR_VM_COLUMNS)
+		file = vm_columns[c - 1].file;
+	else
+		file = extra[c - 1 - NR_VM_COLUMNS];
+	if (!vm) {
+		if (c <= NR_VM_COLUMNS) {
+			snprintf(buf, size, "%s", vm_columns[c - 1].title);
+			return;
+		}
+		snprintf(buf, size, "%s", file);
+		for (p = buf; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p -= 'a' - 'A';
+		sanitize(buf);
+		return;
+	}
+	a = vm_attr(vm, file);
+	if (a)
+		format_value(a, buf, size);
+	else
+		snprintf(buf, size, "-");
+}
+
+static int print_vm_table(const struct vm *vms, size_t nr)
+{
+	char **cells, buf[SYSFS_VALUE_MAX];
+	size_t nextra, ncol, r, c, i;
+	const char **extra;
+	int *width;
+
+	if (!nr) {
+		printf("VMs: none attached\n");
+		return 0;
+	}
+	printf("VMs: %zu attached\n", nr);
+	nextra = extra_columns(vms, nr, &extra);
+	ncol = 1 + NR_VM_COLUMNS + nextra;
+	/* Row 0 is the header. */
+	cells = calloc((nr + 1) * ncol, sizeof(*cells));
+	width = calloc(ncol, sizeof(*width));
+	if (!cells || !width || !extra) {
+		free(cells);
+		free(width);
+		free(extra);
+		return -ENOMEM;
+	}
+	for (r = 0; r <= nr; r++) {
+		for (c = 0; c < ncol; c++) {
+			vm_cell(r ? &vms[r - 1] : NULL, c, extra, buf, sizeof(buf));
+			cells[r * ncol + c] = strdup(buf);
+			if ((int)strlen(buf) > width[c])
+				width[c] = strlen(buf);
+		}
+	}
+	for (r = 0; r <= nr; r++)
+		print_row(&cells[r * ncol], width, ncol);
+	for (i = 0; i < (nr + 1) * ncol; i++)
+		free(cells[i]);
+	free(cells);
+	free(width);
+	free(extra);
+	return 0;
+}
+
+static void print_settings(void)
+{
+	char buf[64];
+	uint64_t v;
+	size_t i;
+	int err;
+
+	printf("Settings:\n");
+	for (i = 0; i < NR_PARAMS; i++) {
+		err = sysfs_read_u64(params[i].file, &v);
+		if (err)
+			snprintf(buf, sizeof(buf), "- (%s)", strerror(-err));
+		else
+			format_param(&params[i], v, buf, sizeof(buf));
+		printf("  %-16s %s\n", params[i].name, buf);
+	}
+}
+
+static void print_stats(void)
+{
+	char buf[SYSFS_VALUE_MAX];
+	struct sysfs_attr *a;
+	size_t n, i;
+	int width = 0, err;
+
+	err = sysfs_read_dir("stats", &a, &n);
+	if (err == -ENOENT || (!err && !n)) {
+		printf("Stats: none\n");
+		free(a);
+		return;
+	}
+	if (err) {
+		printf("Stats: unreadable (%s)\n", strerror(-err));
+		free(a);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if ((int)strlen(a[i].name) > width)
+			width = strlen(a[i].name);
+	printf("Stats:\n");
+	for (i = 0; i < n; i++) {
+		format_value(&a[i], buf, sizeof(buf));
+		printf("  %-*s  %s\n", width, a[i].name, buf);
+	}
+	free(a);
+}
+
+static void json_status(const struct vm *vms, size_t nr)
+{
+	struct sysfs_attr *a;
+	struct json j;
+	size_t n, i, k;
+	uint64_t v;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "sysfs", sysfs_root());
+
+	json_obj_begin(&j, "settings");
+	for (i = 0; i < NR_PARAMS; i++) {
+		if (sysfs_read_u64(params[i].file, &v))
+			json_null(&j, params[i].file);
+		else
+			json_param(&j, &params[i], v);
+	}
+	json_obj_end(&j);
+
+	json_obj_begin(&j, "stats");
+	if (!sysfs_read_dir("stats", &a, &n)) {
+		for (i = 0; i < n; i++)
+			json_attr(&j, &a[i]);
+		free(a);
+	}
+	json_obj_end(&j);
+
+	json_arr_begin(&j, "vms");
+	for (i = 0; i < nr; i++) {
+		json_obj_begin(&j, NULL);
+		json_auto(&j, "id", vms[i].id);
+		/* The table's columns first, then the other files by name. */
+		for (k = 0; k < NR_VM_COLUMNS; k++) {
+			const struct sysfs_attr *col = vm_attr(&vms[i], vm_columns[k].file);
+
+			if (col)
+				json_attr(&j, col);
+		}
+		for (k = 0; k < vms[i].nr; k++)
+			if (strcmp(vms[i].attrs[k].name, "id") &&
+			    !is_fixed_column(vms[i].attrs[k].name))
+				json_attr(&j, &vms[i].attrs[k]);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct vm *vms;
+	int json = 0, i, err;
+	size_t nr;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = 1;
+		} else {
+			pr_err("status: unknown argument '%s'; see the usage below", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (sysfs_check_root())
+		return EXIT_FAIL;
+	err = load_vms(&vms, &nr);
+	if (err) {
+		pr_err("listing %s/vms: %s; %s", sysfs_root(), strerror(-err), read_hint(-err));
+		return EXIT_FAIL;
+	}
+	if (json) {
+		json_status(vms, nr);
+	} else {
+		print_settings();
+		printf("\n");
+		print_stats();
+		printf("\n");
+		err = print_vm_table(vms, nr);
+	}
+	free_vms(vms, nr);
+	fflush(stdout);
+	if (err) {
+		pr_err("printing the VM table: %s; try pprctl status --json", strerror(-err));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* Parse the arguments of get and set: [--json] <param> [<value>]. */
+static int param_args(int argc, char **argv, int nr_pos, char **pos, int *json)
+{
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (json && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
+			*json = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] && (argv[i][1] < '0' || argv[i][1] > '9')) {
+			pr_err("%s: unknown option '%s'; see the usage below", argv[0], argv[i]);
+			return -1;
+		} else if (n < nr_pos) {
+			pos[n++] = argv[i];
+		} else {
+			pr_err("%s: too many arguments ('%s'); see the usage below", argv[0], argv[i]);
+			return -1;
+		}
+	}
+	if (n < nr_pos) {
+		pr_err("%s: missing %s; see the usage below", argv[0],
+		       n == 0 ? "the parameter name" : "the value");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct param *lookup_param(const char *cmd, const char *name)
+{
+	const struct param *p = find_param(name);
+
+	if (!p)
+		pr_err("%s: unknown parameter '%s'; use one of: " PARAM_NAMES, cmd, name);
+	return p;
+}
+
+int cmd_get(int argc, char **argv)
+{
+	const struct param *p;
+	char *pos[1], buf[64], path[PATH_MAX];
+	struct json j;
+	int json = 0, err;
+	uint64_t v;
+
+	if (param_args(argc, argv, 1, pos, &json))
+		return EXIT_USAGE;
+	p = lookup_param("get", pos[0]);
+	if (!p)
+		return EXIT_USAGE;
+	if (sysfs_check_root())
+		return EXIT_FAIL;
+	err = sysfs_read_u64(p->file, &v);
+	if (err) {
+		sysfs_path(path, sizeof(path), p->file);
+		pr_err("reading %s: %s; %s", path, strerror(-err), read_hint(-err));
+		return EXIT_FAIL;
+	}
+	if (json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_param(&j, p, v);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		printf("%s\n", format_param(p, v, buf, sizeof(buf)));
+	}
+	return EXIT_OK;
+}
+
+static const char *write_hint(int err)
+{
+	switch (err) {
+	case EINVAL:
+	case ERANGE:
+	case EOVERFLOW:
+		return "the kernel rejected the value; try another one";
+	case EACCES:
+	case EPERM:
+		return "changing settings needs root; run pprctl as root";
+	case ENOENT:
+		return "this ppr_pageone module does not have this setting; are pprctl and the module from the same version?";
+	case EROFS:
+		return "sysfs is mounted read-only here; remount it read-write";
+	case EBUSY:
+	case EAGAIN:
+		return "the module is busy; try again";
+	default:
+		return "check the kernel log (dmesg)";
+	}
+}
+
+/* Parse value for p into *v; print why not and return -1 if it is invalid. */
+static int parse_param_value(const struct param *p, const char *value, uint64_t *v)
+{
+	enum dur_err derr;
+
+	switch (p->kind) {
+	case PARAM_BOOL:
+		if (!strcmp(value, "on") || !strcmp(value, "1")) {
+			*v = 1;
+			return 0;
+		}
+		if (!strcmp(value, "off") || !strcmp(value, "0")) {
+			*v = 0;
+			return 0;
+		}
+		pr_err("set %s: invalid value '%s'; use on, off, 1 or 0", p->name, value);
+		return -1;
+	case PARAM_DURATION:
+		derr = parse_duration_ms(value, v);
+		if (derr == DUR_NO_UNIT) {
+			pr_err("set %s: '%s' has no unit; give one, e.g. %sms, %ss, %sm or %sh",
+			       p->name, value, value, value, value, value);
+			return -1;
+		}
+		if (derr) {
+			pr_err("set %s: invalid duration '%s': %s; write e.g. 500ms, 10s, 1.5s, 10m or 1h",
+			       p->name, value, dur_strerror(derr));
+			return -1;
+		}
+		return 0;
+	case PARAM_COUNT:
+		if (parse_u64(value, v)) {
+			pr_err("set %s: invalid value '%s'; use a whole number, e.g. 4", p->name, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	const struct param *p;
+	char *pos[2], buf[64], val[32], path[PATH_MAX];
+	uint64_t v;
+	int err;
+
+	if (param_args(argc, argv, 2, pos, NULL))
+		return EXIT_USAGE;
+	p = lookup_param("set", pos[0]);
+	if (!p)
+		return EXIT_USAGE;
+	if (parse_param_value(p, pos[1], &v))
+		return EXIT_USAGE;
+	if (sysfs_check_root())
+		return EXIT_FAIL;
+	snprintf(val, sizeof(val), "%" PRIu64 "\n", v);
+	err = sysfs_write(p->file, val);
+	if (err) {
+		sysfs_path(path, sizeof(path), p->file);
+		pr_err("set %s %s (writing %" PRIu64 " to %s): %s; %s", p->name,
+		       format_param(p, v, buf, sizeof(buf)), v, path, strerror(-err),
+		       write_hint(-err));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pprctl tests: unit tests of the parsers and formatters, and runs of the
+ * pprctl binary against a fake sysfs tree (PPR_SYSFS) and a stand-in device
+ * (PPR_DEVICE). No module is needed.
+ *
+ *   pprctl-tests PPRCTL_BINARY [MAN_PAGE]
+ *
+ * Prints "PPR-TAP ok - pprctl/<name>" or "PPR-TAP not ok - pprctl/<name> #
+ * reason" per test, then "N passed, N failed"; exits 1 if any failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/ppr.h>
+
+#include "json.h"
+#include "pprctl.h"
+#include "units.h"
+
+#define OUT_MAX	65536
+
+static int passed, failed, skipped;
+static const char *pprctl;
+static char tmp[64];		/* our scratch folder */
+static char root[128];		/* the fake sysfs tree */
+
+static void __attribute__((format(printf, 3, 4)))
+result(const char *name, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("PPR-TAP %s - pprctl/%s", ok ? "ok" : "not ok", name);
+	if (!ok && fmt) {
+		printf(" # ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void skip(const char *name, const char *why)
+{
+	printf("PPR-TAP ok - pprctl/%s # SKIP %s\n", name, why);
+	fflush(stdout);
+	skipped++;
+}
+
+/* Escape a string for a one-line reason. */
+static const char *oneline(const char *s)
+{
+	static char buf[4][256];
+	static int k;
+	char *b = buf[k++ % 4];
+	size_t n = 0;
+
+	for (; *s && n < sizeof(buf[0]) - 4; s++) {
+		if (*s == '\n') {
+			b[n++] = '\\';
+			b[n++] = 'n';
+		} else {
+			b[n++] = (unsigned char)*s < 0x20 ? '?' : *s;
+		}
+	}
+	b[n] = '\0';
+	return b;
+}
+
+/* ---- files ---- */
+
+static void mkdirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0755);
+}
+
+static void put(const char *dir, const char *rel, const char *content)
+{
+	char path[PATH_MAX], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdirs(path);
+	*slash = '/';
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "tests: cannot create %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	fputs(content, f);
+	fclose(f);
+}
+
+static void get(const char *dir, const char *rel, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+}
+
+static void rm_rf(const char *path)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd))
+		fprintf(stderr, "tests: could not remove %s\n", path);
+}
+
+/* The fake sysfs tree of a module with two VMs attached. */
+static void make_tree(const char *dir)
+{
+	rm_rf(dir);
+	put(dir, "run", "1\n");
+	put(dir, "reclaim_period_ms", "10000\n");
+	put(dir, "merge_period_ms", "500\n");
+	put(dir, "work_threads", "2\n");
+	put(dir, "stats/recycled_pages", "262144\n");
+	put(dir, "stats/scan_passes", "42\n");
+	put(dir, "stats/skipped_pinned", "7\n");
+	put(dir, "stats/daemon_cpu_ns", "1234000000\n");
+	put(dir, "stats/area_bytes", "1536\n");
+	put(dir, "vms/1/name", "web \"one\"\ttab\n");
+	put(dir, "vms/1/vmm_pid", "4242\n");
+	put(dir, "vms/1/epoch", "3\n");
+	put(dir, "vms/1/state", "active\n");
+	put(dir, "vms/1/nr_pfns", "262144\n");
+	put(dir, "vms/1/recycled_pages", "1000\n");
+	put(dir, "vms/10/name", "bad\xff utf8\n");
+	put(dir, "vms/10/vmm_pid", "77\n");
+	put(dir, "vms/10/state", "inactive\n");
+	put(dir, "vms/10/recycled_pages", "0\n");
+	put(dir, "vms/10/future_counter", "5\n");
+}
+
+/* ---- running pprctl ---- */
+
+struct run {
+	int status;		/* exit code, or 128 + signal */
+	char out[OUT_MAX];
+	char err[OUT_MAX];
+};
+
+static struct run r;
+
+/* Run pprctl with PPR_SYSFS=sysfs and PPR_DEVICE=dev (NULL: unset). */
+static int run_env(const char *sysfs, const char *dev, const char *const *args)
+{
+	char out[PATH_MAX], err[PATH_MAX], *argv[32];
+	int i, st, fd;
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/stdout", tmp);
+	snprintf(err, sizeof(err), "%s/stderr", tmp);
+	argv[0] = (char *)pprctl;
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		if (sysfs)
+			setenv("PPR_SYSFS", sysfs, 1);
+		else
+			unsetenv("PPR_SYSFS");
+		if (dev)
+			setenv("PPR_DEVICE", dev, 1);
+		else
+			unsetenv("PPR_DEVICE");
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		close(fd);
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		close(fd);
+		execv(pprctl, argv);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	get(tmp, "stdout", r.out, sizeof(r.out));
+	get(tmp, "stderr", r.err, sizeof(r.err));
+	return r.status;
+}
+
+#define RUN(...)		run_env(root, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_ENV(s, d, ...)	run_env(s, d, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Check the last run: exit code, and strings its stdout and stderr contain. */
+static void expect(const char *name, int status, const char *out_has, const char *err_has)
+{
+	if (r.status != status)
+		result(name, 0, "exit %d, expected %d; stderr: %s", r.status, status, oneline(r.err));
+	else if (out_has && !strstr(r.out, out_has))
+		result(name, 0, "stdout lacks '%s': %s", oneline(out_has), oneline(r.out));
+	else if (err_has && !strstr(r.err, err_has))
+		result(name, 0, "stderr lacks '%s': %s", oneline(err_has), oneline(r.err));
+	else
+		result(name, 1, NULL);
+}
+
+/* ---- a strict JSON checker ---- */
+
+static const char *js;
+
+static void ws(void)
+{
+	while (*js == ' ' || *js == '\t' || *js == '\n' || *js == '\r')
+		js++;
+}
+
+static int jvalue(int depth);
+
+static int jstring(void)
+{
+	int i;
+
+	if (*js++ != '"')
+		return 0;
+	while (*js != '"') {
+		if ((unsigned char)*js < 0x20)
+			return 0;
+		if (*js == '\\') {
+			js++;
+			if (*js == 'u') {
+				for (i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", js[i]) || !js[i])
+						return 0;
+				js += 4;
+			} else if (!*js || !strchr("\"\\/bfnrt", *js)) {
+				return 0;
+			}
+		}
+		js++;
+	}
+	js++;
+	return 1;
+}
+
+static int jnumber(void)
+{
+	if (*js == '-')
+		js++;
+	if (*js == '0')
+		js++;
+	else if (*js >= '1' && *js <= '9')
+		while (*js >= '0' && *js <= '9')
+			js++;
+	else
+		return 0;
+	if (*js == '.') {
+		js++;
+		if (*js < '0' || *js > '9')
+			return 0;
+		while (*js >= '0' && *js <= '9')
+			js++;
+	}
+	if (*js == 'e' || *js == 'E') {
+		js++;
+		if (*js == '+' || *js == '-')
+			js++;
+		if (*js < '0' || *js > '9')
+			return 0;
+		while (*js >= '0' && *js <= '9')
+			js++;
+	}
+	return 1;
+}
+
+static int jlist(int depth, char close, int keyed)
+{
+	js++;
+	ws();
+	if (*js == close) {
+		js++;
+		return 1;
+	}
+	for (;;) {
+		ws();
+		if (keyed) {
+			if (!jstring())
+				return 0;
+			ws();
+			if (*js++ != ':')
+				return 0;
+		}
+		if (!jvalue(depth + 1))
+			return 0;
+		ws();
+		if (*js == close) {
+			js++;
+			return 1;
+		}
+		if (*js++ != ',')
+			return 0;
+	}
+}
+
+static int jvalue(int depth)
+{
+	ws();
+	if (depth > 32)
+		return 0;
+	switch (*js) {
+	case '{':
+		return jlist(depth, '}', 1);
+	case '[':
+		return jlist(depth, ']', 0);
+	case '"':
+		return jstring();
+	case 't':
+		return !strncmp(js, "true", 4) ? (js += 4, 1) : 0;
+	case 'f':
+		return !strncmp(js, "false", 5) ? (js += 5, 1) : 0;
+	case 'n':
+		return !strncmp(js, "null", 4) ? (js += 4, 1) : 0;
+	default:
+		return jnumber();
+	}
+}
+
+/* 1 if s is one JSON value, an object, and nothing else. */
+static int json_valid_object(const char *s)
+{
+	js = s;
+	ws();
+	if (*js != '{' || !jvalue(0))
+		return 0;
+	ws();
+	return !*js;
+}
+
+static int have_python3(void)
+{
+	return !system("command -v python3 >/dev/null 2>&1 && python3 -c '' >/dev/null 2>&1");
+}
+
+static void check_json(const char *name)
+{
+	char test[128], cmd[PATH_MAX + 128];
+
+	snprintf(test, sizeof(test), "%s-valid", name);
+	result(test, r.status == 0 && json_valid_object(r.out), "exit %d, not one JSON object: %s",
+	       r.status, oneline(r.out));
+	snprintf(test, sizeof(test), "%s-python", name);
+	if (!have_python3()) {
+		skip(test, "no python3");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "python3 -m json.tool < '%s/stdout' > /dev/null 2>&1", tmp);
+	result(test, !system(cmd), "python3 -m json.tool rejects: %s", oneline(r.out));
+}
+
+/* ---- unit tests ---- */
+
+static void test_durations(void)
+{
+	static const struct {
+		const char *label, *in;
+		enum dur_err err;
+		uint64_t ms;
+	} cases[] = {
+		{ "500ms", "500ms", DUR_OK, 500 },
+		{ "10s", "10s", DUR_OK, 10000 },
+		{ "10m", "10m", DUR_OK, 600000 },
+		{ "1h", "1h", DUR_OK, 3600000 },
+		{ "0ms", "0ms", DUR_OK, 0 },
+		{ "1.5s", "1.5s", DUR_OK, 1500 },
+		{ "0.5s", "0.5s", DUR_OK, 500 },
+		{ "0.001s", "0.001s", DUR_OK, 1 },
+		{ "1.25m", "1.25m", DUR_OK, 75000 },
+		{ "0.0005h", "0.0005h", DUR_OK, 1800 },
+		{ "2.50s", "2.50s", DUR_OK, 2500 },
+		{ "1.0ms", "1.0ms", DUR_OK, 1 },
+		{ "many-trailing-zeros", "1.000000000000000000000000s", DUR_OK, 1000 },
+		{ "u64-max-ms", "18446744073709551615ms", DUR_OK, UINT64_MAX },
+		{ "empty", "", DUR_EMPTY, 0 },
+		{ "bare-number", "10", DUR_NO_UNIT, 0 },
+		{ "bare-zero", "0", DUR_NO_UNIT, 0 },
+		{ "bare-decimal", "1.5", DUR_NO_UNIT, 0 },
+		{ "unknown-unit", "10x", DUR_BAD_UNIT, 0 },
+		{ "unit-uppercase", "10S", DUR_BAD_UNIT, 0 },
+		{ "unit-sec", "10sec", DUR_BAD_UNIT, 0 },
+		{ "unit-us", "10us", DUR_BAD_UNIT, 0 },
+		{ "space-inside", "10 s", DUR_SYNTAX, 0 },
+		{ "space-before", " 10s", DUR_SYNTAX, 0 },
+		{ "negative", "-1s", DUR_SYNTAX, 0 },
+		{ "plus-sign", "+1s", DUR_SYNTAX, 0 },
+		{ "dot-no-fraction", "1.s", DUR_SYNTAX, 0 },
+		{ "dot-no-whole", ".5s", DUR_SYNTAX, 0 },
+		{ "two-dots", "1..5s", DUR_SYNTAX, 0 },
+		{ "exponent", "1e3ms", DUR_SYNTAX, 0 },
+		{ "unit-only", "ms", DUR_SYNTAX, 0 },
+		{ "compound", "1m30s", DUR_SYNTAX, 0 },
+		{ "inexact-s", "1.0005s", DUR_INEXACT, 0 },
+		{ "inexact-ms", "0.1ms", DUR_INEXACT, 0 },
+		{ "inexact-long", "1.0000000000000000000000001s", DUR_INEXACT, 0 },
+		{ "overflow-ms", "18446744073709551616ms", DUR_RANGE, 0 },
+		{ "overflow-h", "5124095576031h", DUR_RANGE, 0 },
+		{ "overflow-huge", "99999999999999999999999h", DUR_RANGE, 0 },
+		{ "overflow-fraction", "18446744073709551615.5s", DUR_RANGE, 0 },
+	};
+	static const struct {
+		uint64_t ms;
+		const char *out;
+	} fmt[] = {
+		{ 0, "0ms" }, { 1, "1ms" }, { 500, "500ms" }, { 1000, "1s" },
+		{ 1500, "1500ms" }, { 10000, "10s" }, { 60000, "1m" }, { 90000, "90s" },
+		{ 600000, "10m" }, { 3600000, "1h" }, { 5400000, "90m" }, { 86400000, "24h" },
+	};
+	static const uint64_t trip[] = { 0, 1, 999, 1001, 59999, 61000, 3599999, 7200000,
+					 UINT64_MAX, UINT64_MAX / 3600000 * 3600000 };
+	char name[128], buf[64];
+	enum dur_err err;
+	uint64_t ms;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ms = 12345;
+		err = parse_duration_ms(cases[i].in, &ms);
+		snprintf(name, sizeof(name), "parse-duration/%s", cases[i].label);
+		if (cases[i].err == DUR_OK)
+			result(name, err == DUR_OK && ms == cases[i].ms,
+			       "'%s': got error %d (%s), ms %" PRIu64 ", expected %" PRIu64,
+			       cases[i].in, err, dur_strerror(err), ms, cases[i].ms);
+		else
+			result(name, err == cases[i].err && ms == 12345,
+			       "'%s': got error %d (%s), expected %d; ms %" PRIu64, cases[i].in,
+			       err, dur_strerror(err), cases[i].err, ms);
+	}
+	for (i = 0; i < ARRAY_SIZE(fmt); i++) {
+		snprintf(name, sizeof(name), "format-duration/%" PRIu64 "ms", fmt[i].ms);
+		format_duration_ms(fmt[i].ms, buf, sizeof(buf));
+		result(name, !strcmp(buf, fmt[i].out), "got '%s', expected '%s'", buf, fmt[i].out);
+	}
+	for (i = 0, ok = 1; i < ARRAY_SIZE(trip); i++) {
+		format_duration_ms(trip[i], buf, sizeof(buf));
+		if (parse_duration_ms(buf, &ms) || ms != trip[i]) {
+			result("duration-round-trip", 0, "%" PRIu64 " -> '%s' -> %" PRIu64, trip[i],
+			       buf, ms);
+			ok = 0;
+			break;
+		}
+	}
+	if (ok)
+		result("duration-round-trip", 1, NULL);
+}
+
+static void test_formats(void)
+{
+	static const struct {
+		const char *label;
+		char *(*fn)(uint64_t v, char *buf, size_t size);
+		uint64_t v;
+		const char *out;
+	} cases[] = {
+		{ "ns-zero", format_ns, 0, "0ns" },
+		{ "ns-999", format_ns, 999, "999ns" },
+		{ "ns-us", format_ns, 1500, "1.500us" },
+		{ "ns-ms", format_ns, 2345678, "2.345ms" },
+		{ "ns-s", format_ns, 1234000000, "1.234s" },
+		{ "ns-no-round-up", format_ns, 999999999, "999.999ms" },
+		{ "ns-big", format_ns, 3600000000000ULL, "3600.000s" },
+		{ "size-zero", format_size, 0, "0 B" },
+		{ "size-bytes", format_size, 1023, "1023 B" },
+		{ "size-kib", format_size, 1536, "1.5 KiB" },
+		{ "size-mib", format_size, 1048576, "1.0 MiB" },
+		{ "size-gib", format_size, 3ULL << 30, "3.0 GiB" },
+		{ "pages", format_pages, 262144, "262144 pages (1024.0 MiB)" },
+		{ "pages-zero", format_pages, 0, "0 pages (0.0 MiB)" },
+	};
+	static const struct {
+		const char *in;
+		int ok;
+		uint64_t v;
+	} nums[] = {
+		{ "0", 1, 0 }, { "42", 1, 42 }, { "18446744073709551615", 1, UINT64_MAX },
+		{ "18446744073709551616", 0, 0 }, { "", 0, 0 }, { "-1", 0, 0 },
+		{ "1 ", 0, 0 }, { "0x10", 0, 0 },
+	};
+	char name[128], buf[64];
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "format/%s", cases[i].label);
+		cases[i].fn(cases[i].v, buf, sizeof(buf));
+		result(name, !strcmp(buf, cases[i].out), "got '%s', expected '%s'", buf,
+		       cases[i].out);
+	}
+	for (i = 0; i < ARRAY_SIZE(nums); i++) {
+		snprintf(name, sizeof(name), "parse-u64/%zu", i);
+		v = 777;
+		if (nums[i].ok)
+			result(name, !parse_u64(nums[i].in, &v) && v == nums[i].v,
+			       "'%s' not parsed right", nums[i].in);
+		else
+			result(name, parse_u64(nums[i].in, &v) && v == 777, "'%s' accepted",
+			       nums[i].in);
+	}
+}
+
+static void test_json_strings(void)
+{
+	static const struct {
+		const char *label, *in, *out;
+	} cases[] = {
+		{ "plain", "web1", "\"web1\"" },
+		{ "quote-backslash", "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "controls", "\n\t\r\b\f\x01\x1f\x7f", "\"\\n\\t\\r\\b\\f\\u0001\\u001f\\u007f\"" },
+		{ "utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "invalid-utf8", "a\xff" "b\xc3", "\"a\\ufffdb\\ufffd\"" },
+		{ "overlong-utf8", "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+		{ "surrogate-utf8", "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+	};
+	char name[128], *buf;
+	size_t i, len;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "json-string/%s", cases[i].label);
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		json_write_string(f, cases[i].in);
+		fclose(f);
+		result(name, !strcmp(buf, cases[i].out), "got %s, expected %s", oneline(buf),
+		       oneline(cases[i].out));
+		free(buf);
+	}
+}
+
+static void test_vm_names(void)
+{
+	static const struct {
+		const char *label, *cmdline;
+		size_t len;
+		const char *name;	/* NULL: none found */
+	} cases[] = {
+#define C(label, s, name) { label, s, sizeof(s) - 1, name }
+		C("guest-key", "qemu\0-name\0guest=vm1,debug-threads=on\0", "vm1"),
+		C("implied-key", "qemu\0-accel\0kvm\0-name\0web\0-m\0512\0", "web"),
+		C("double-dash", "qemu\0--name\0db\0", "db"),
+		C("equals", "qemu\0-name=eq,process=x\0", "eq"),
+		C("escaped-comma", "qemu\0-name\0a,,b,debug-threads=on\0", "a,b"),
+		C("guest-later", "qemu\0-name\0process=p,guest=g\0", "g"),
+		C("last-wins", "qemu\0-name\0one\0-name\0two\0", "two"),
+		C("no-name", "qemu\0-m\0512\0", NULL),
+		C("name-last-arg", "qemu\0-name\0", NULL),
+		C("only-other-keys", "qemu\0-name\0process=p\0", NULL),
+		C("truncated", "qemu\0-name\0abcdefghijklmnopqrstuvwxyz0123456789\0",
+		  "abcdefghijklmnopqrstuvwxyz01234"),
+		C("truncated-utf8", "q\0-name\0abcdefghijklmnopqrstuvwxyz0123\xc3\xa9\0",
+		  "abcdefghijklmnopqrstuvwxyz0123"),
+#undef C
+	};
+	char name[128], got[PPR_NAME_LEN];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "vm-name/%s", cases[i].label);
+		strcpy(got, "(none)");
+		rc = vm_name_from_cmdline(cases[i].cmdline, cases[i].len, got, sizeof(got));
+		if (cases[i].name)
+			result(name, !rc && !strcmp(got, cases[i].name), "got '%s', expected '%s'",
+			       got, cases[i].name);
+		else
+			result(name, rc, "found '%s' where there is none", got);
+	}
+}
+
+/* ---- area discovery, on our own mappings ---- */
+
+static void *map_file(const char *name, size_t size, int magic, char *path, size_t psize)
+{
+	uint32_t m = PPR_AREA_MAGIC;	/* little-endian hosts only, as the ABI */
+	void *p;
+	int fd;
+
+	snprintf(path, psize, "%s/%s", tmp, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, size)) {
+		perror(path);
+		exit(1);
+	}
+	if (magic && pwrite(fd, &m, sizeof(m), 0) != sizeof(m)) {
+		perror(path);
+		exit(1);
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+static int scan_is(const char *name, const struct area_scan *s, int nr, int by_magic,
+		   const char *suffix)
+{
+	const char *path = s->nr > 0 ? s->cand[0].path : "";
+	size_t lp = strlen(path), ls = suffix ? strlen(suffix) : 0;
+
+	if (s->nr != nr || (nr && s->by_magic != by_magic) ||
+	    (suffix && (lp < ls || strcmp(path + lp - ls, suffix)))) {
+		result(name, 0, "got %d candidates (by_magic %d, first %s), expected %d (%d, %s)",
+		       s->nr, s->by_magic, path, nr, by_magic, suffix ? suffix : "-");
+		return 0;
+	}
+	result(name, 1, NULL);
+	return 1;
+}
+
+static void test_area_scan(void)
+{
+	static struct area_scan s;
+	char p1[PATH_MAX], p2[PATH_MAX], p3[PATH_MAX], p4[PATH_MAX], p5[PATH_MAX], mf[64];
+	void *magic, *named, *other, *named2, *big, *deleted;
+	struct stat st;
+
+	other = map_file("other.bin", 8192, 0, p1, sizeof(p1));
+	area_scan(getpid(), &s);
+	scan_is("area-scan/none", &s, 0, 0, NULL);
+
+	named = map_file("ppr-area-unbound", 2 << 20, 0, p2, sizeof(p2));
+	area_scan(getpid(), &s);
+	scan_is("area-scan/by-name", &s, 1, 0, "/ppr-area-unbound");
+
+	big = map_file("ppr-too-big", (64 << 20) + 4096, 0, p3, sizeof(p3));
+	area_scan(getpid(), &s);
+	scan_is("area-scan/name-size-limit", &s, 1, 0, "/ppr-area-unbound");
+
+	named2 = map_file("ppr-second", 4096, 0, p4, sizeof(p4));
+	area_scan(getpid(), &s);
+	scan_is("area-scan/by-name-ambiguous", &s, 2, 0, NULL);
+
+	magic = map_file("ivshmem-backing", 1 << 20, 1, p5, sizeof(p5));
+	area_scan(getpid(), &s);
+	scan_is("area-scan/magic-wins", &s, 1, 1, "/ivshmem-backing");
+	munmap(magic, 4096);
+
+	/* A deleted file is found through /proc/PID/map_files. */
+	deleted = map_file("gone", 1 << 20, 1, p5, sizeof(p5));
+	unlink(p5);
+	snprintf(mf, sizeof(mf), "/proc/%d/map_files", getpid());
+	if (stat(mf, &st) || access(mf, R_OK)) {
+		skip("area-scan/deleted-file", "no access to /proc/PID/map_files");
+	} else {
+		area_scan(getpid(), &s);
+		if (s.nr == 1 && s.by_magic && access(s.cand[0].open_path, R_OK))
+			skip("area-scan/deleted-file", "map_files links not readable");
+		else
+			scan_is("area-scan/deleted-file", &s, 1, 1, "/gone (deleted)");
+	}
+	munmap(deleted, 4096);
+	munmap(named2, 4096);
+	munmap(big, 4096);
+	munmap(named, 4096);
+	munmap(other, 4096);
+	unlink(p1);
+	unlink(p2);
+	unlink(p3);
+	unlink(p4);
+}
+
+/* ---- the binary ---- */
+
+static void test_cli(void)
+{
+	RUN("--version");
+	expect("cli/version", 0, "pprctl 0.1", NULL);
+	result("cli/version-exact", !strcmp(r.out, "pprctl 0.1"), "got '%s'", oneline(r.out));
+	RUN("--help");
+	expect("cli/help", 0, "usage: pprctl", NULL);
+	RUN("help");
+	expect("cli/help-command", 0, "pprctl attach QEMU_PID", NULL);
+	RUN("help", "set");
+	expect("cli/help-set", 0, "usage: pprctl set PARAM VALUE", NULL);
+	RUN("status", "--help");
+	expect("cli/status-help", 0, "usage: pprctl status", NULL);
+
+	run_env(root, NULL, (const char *const[]){ NULL });
+	expect("usage/no-command", 2, NULL, "usage: pprctl");
+	RUN("frobnicate");
+	expect("usage/unknown-command", 2, NULL, "pprctl: unknown command 'frobnicate'");
+	RUN("help", "frobnicate");
+	expect("usage/help-unknown", 2, NULL, "unknown command");
+	RUN("status", "extra");
+	expect("usage/status-extra", 2, NULL, "usage: pprctl status");
+	RUN("get");
+	expect("usage/get-missing", 2, NULL, "usage: pprctl get");
+	RUN("get", "speed");
+	expect("usage/get-unknown-param", 2, NULL, "unknown parameter 'speed'");
+	RUN("get", "run", "merge_period");
+	expect("usage/get-too-many", 2, NULL, "too many arguments");
+	RUN("set", "reclaim_period");
+	expect("usage/set-missing-value", 2, NULL, "missing the value");
+	RUN("set", "--json", "run", "on");
+	expect("usage/set-json", 2, NULL, "unknown option '--json'");
+	RUN("attach");
+	expect("usage/attach-missing-pid", 2, NULL, "missing the QEMU pid");
+	RUN("attach", "qemu");
+	expect("usage/attach-bad-pid", 2, NULL, "'qemu' is not a pid");
+	RUN("attach", "0");
+	expect("usage/attach-pid-zero", 2, NULL, "'0' is not a pid");
+	RUN("attach", "1", "--area");
+	expect("usage/attach-area-no-value", 2, NULL, "--area needs a value");
+	RUN("attach", "1", "--name", "a-name-that-is-longer-than-31-bytes");
+	expect("usage/attach-long-name", 2, NULL, "must have 1 to 31 bytes");
+	RUN("attach", "1", "--frob");
+	expect("usage/attach-unknown-option", 2, NULL, "unknown option '--frob'");
+	RUN("detach");
+	expect("usage/detach-neither", 2, NULL, "give a VM id or --pid PID, not neither");
+	RUN("detach", "1", "--pid", "2");
+	expect("usage/detach-both", 2, NULL, "not both");
+	RUN("detach", "x1");
+	expect("usage/detach-bad-id", 2, NULL, "'x1' is not a VM id");
+}
+
+static void test_status(void)
+{
+	char vms[PATH_MAX];
+
+	RUN("status");
+	expect("status/exit", 0, "Settings:", NULL);
+	expect("status/run", 0, "run              on\n", NULL);
+	expect("status/reclaim-period", 0, "reclaim_period   10s\n", NULL);
+	expect("status/merge-period", 0, "merge_period     500ms\n", NULL);
+	expect("status/work-threads", 0, "work_threads     2\n", NULL);
+	expect("status/stat-pages", 0, "262144 pages (1024.0 MiB)", NULL);
+	expect("status/stat-ns", 0, "1.234s", NULL);
+	expect("status/stat-bytes", 0, "1.5 KiB", NULL);
+	expect("status/stat-plain", 0, "skipped_pinned  7\n", NULL);
+	expect("status/vm-count", 0, "VMs: 2 attached", NULL);
+	expect("status/vm-header", 0, "ID  NAME", NULL);
+	expect("status/vm-row", 0, "4242  active", NULL);
+	expect("status/vm-recycled", 0, "1000 pages (3.9 MiB)", NULL);
+	expect("status/vm-extra-column", 0, "FUTURE_COUNTER", NULL);
+	result("status/no-control-chars", !strchr(r.out, '\t') && !strchr(r.out, '\xff'),
+	       "a VM name's control character reached the table");
+	result("status/vm-order", strstr(r.out, "\n  1 ") && strstr(r.out, "\n  10 ") &&
+	       strstr(r.out, "\n  1 ") < strstr(r.out, "\n  10 "), "VM rows not in id order: %s",
+	       oneline(r.out));
+
+	RUN("status", "--json");
+	check_json("status/json");
+	expect("status/json-settings", 0, "\"reclaim_period_ms\": 10000", NULL);
+	expect("status/json-bool", 0, "\"run\": true", NULL);
+	expect("status/json-number", 0, "\"recycled_pages\": 262144", NULL);
+	expect("status/json-escaping", 0, "\"name\": \"web \\\"one\\\"\\ttab\"", NULL);
+	expect("status/json-utf8", 0, "\"name\": \"bad\\ufffd utf8\"", NULL);
+	expect("status/json-vm-id", 0, "\"id\": 10", NULL);
+	expect("status/json-generic", 0, "\"future_counter\": 5", NULL);
+
+	snprintf(vms, sizeof(vms), "%s/vms", root);
+	rm_rf(vms);	/* no VMs attached */
+	RUN("status");
+	expect("status/no-vms", 0, "VMs: none attached", NULL);
+	RUN("status", "-j");
+	check_json("status/no-vms-json");
+	expect("status/no-vms-json-array", 0, "\"vms\": []", NULL);
+	make_tree(root);
+}
+
+static void test_get(void)
+{
+	RUN("get", "reclaim_period");
+	expect("get/reclaim-period", 0, "10s", NULL);
+	result("get/reclaim-period-exact", !strcmp(r.out, "10s"), "got '%s'", oneline(r.out));
+	RUN("get", "merge_period");
+	result("get/merge-period", r.status == 0 && !strcmp(r.out, "500ms"), "got '%s'",
+	       oneline(r.out));
+	RUN("get", "run");
+	result("get/run", r.status == 0 && !strcmp(r.out, "on"), "got '%s'", oneline(r.out));
+	RUN("get", "work_threads");
+	result("get/work-threads", r.status == 0 && !strcmp(r.out, "2"), "got '%s'",
+	       oneline(r.out));
+	RUN("get", "reclaim_period_ms");
+	result("get/by-file-name", r.status == 0 && !strcmp(r.out, "10s"), "got '%s'",
+	       oneline(r.out));
+	RUN("get", "--json", "reclaim_period");
+	check_json("get/json");
+	expect("get/json-value", 0, "\"reclaim_period_ms\": 10000", NULL);
+	RUN("get", "run", "--json");
+	expect("get/json-run", 0, "\"run\": true", NULL);
+
+	put(root, "merge_period_ms", "garbage\n");
+	RUN("get", "merge_period");
+	expect("get/not-a-number", 1, NULL, "does not hold a number");
+	make_tree(root);
+}
+
+static void test_set(void)
+{
+	static const struct {
+		const char *label, *param, *value, *file, *want;
+	} ok[] = {
+		{ "decimal", "reclaim_period", "1.5s", "reclaim_period_ms", "1500" },
+		{ "minutes", "reclaim_period", "10m", "reclaim_period_ms", "600000" },
+		{ "hours", "merge_period", "1h", "merge_period_ms", "3600000" },
+		{ "ms", "merge_period", "250ms", "merge_period_ms", "250" },
+		{ "run-off", "run", "off", "run", "0" },
+		{ "run-on", "run", "on", "run", "1" },
+		{ "run-0", "run", "0", "run", "0" },
+		{ "run-1", "run", "1", "run", "1" },
+		{ "work-threads", "work_threads", "4", "work_threads", "4" },
+	};
+	static const struct {
+		const char *label, *param, *value, *err_has;
+	} bad[] = {
+		{ "bare-number", "reclaim_period", "10", "has no unit" },
+		{ "bare-zero", "merge_period", "0", "has no unit" },
+		{ "inexact", "reclaim_period", "1.0005s", "not a whole number of milliseconds" },
+		{ "negative", "reclaim_period", "-1s", "invalid duration" },
+		{ "unknown-unit", "reclaim_period", "10d", "unknown unit" },
+		{ "junk", "reclaim_period", "soon", "invalid duration" },
+		{ "overflow", "merge_period", "99999999999999999999h", "too large" },
+		{ "run-maybe", "run", "maybe", "use on, off, 1 or 0" },
+		{ "run-yes", "run", "yes", "use on, off, 1 or 0" },
+		{ "threads-word", "work_threads", "two", "whole number" },
+		{ "threads-negative", "work_threads", "-2", "whole number" },
+		{ "threads-overflow", "work_threads", "18446744073709551616", "whole number" },
+		{ "unknown-param", "speed", "1s", "unknown parameter" },
+	};
+	static const char *const files[] = { "run", "reclaim_period_ms", "merge_period_ms",
+					     "work_threads" };
+	char name[128], got[64], before[4][64], after[64], path[PATH_MAX];
+	size_t i, k;
+	int same;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		snprintf(name, sizeof(name), "set/%s", ok[i].label);
+		RUN("set", ok[i].param, ok[i].value);
+		get(root, ok[i].file, got, sizeof(got));
+		result(name, r.status == 0 && !strcmp(got, ok[i].want),
+		       "exit %d, file holds '%s', expected '%s'; stderr: %s", r.status, got,
+		       ok[i].want, oneline(r.err));
+	}
+	RUN("set", "reclaim_period", "90m");
+	RUN("get", "reclaim_period");
+	result("set/then-get", !strcmp(r.out, "90m"), "got '%s'", oneline(r.out));
+
+	make_tree(root);
+	for (k = 0; k < 4; k++)
+		get(root, files[k], before[k], sizeof(before[k]));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(name, sizeof(name), "set-rejects/%s", bad[i].label);
+		RUN("set", bad[i].param, bad[i].value);
+		for (k = 0, same = 1; k < 4; k++) {
+			get(root, files[k], after, sizeof(after));
+			same &= !strcmp(after, before[k]);
+		}
+		if (!same)
+			result(name, 0, "a sysfs file changed");
+		else
+			expect(name, 2, NULL, bad[i].err_has);
+	}
+
+	/* The kernel's verdict comes back from write(); /dev/full gives ENOSPC. */
+	snprintf(path, sizeof(path), "%s/work_threads", root);
+	unlink(path);
+	if (symlink("/dev/full", path)) {
+		skip("set/write-error", "cannot make a symlink");
+	} else {
+		RUN("set", "work_threads", "3");
+		expect("set/write-error", 1, NULL, "pprctl: set work_threads 3 (writing 3 to ");
+		expect("set/write-error-why", 1, NULL, "No space left on device; ");
+	}
+	snprintf(path, sizeof(path), "%s/merge_period_ms", root);
+	unlink(path);
+	RUN("set", "merge_period", "1s");
+	expect("set/missing-file", 1, NULL, "does not have this setting");
+	result("set/missing-file-not-created", access(path, F_OK), "set created %s", path);
+	make_tree(root);
+}
+
+static void test_module_missing(void)
+{
+	char missing[PATH_MAX], want[PATH_MAX + 128];
+
+	snprintf(missing, sizeof(missing), "%s/no-such-root", tmp);
+	snprintf(want, sizeof(want),
+		 "pprctl: %s not found: the ppr_pageone module is not loaded; run: modprobe ppr_pageone",
+		 missing);
+	RUN_ENV(missing, NULL, "status");
+	expect("module-missing/status", 1, NULL, want);
+	result("module-missing/status-exact", !strcmp(r.err, want) && !r.out[0],
+	       "stderr '%s', stdout '%s'", oneline(r.err), oneline(r.out));
+	RUN_ENV(missing, NULL, "status", "--json");
+	expect("module-missing/status-json", 1, NULL, want);
+	RUN_ENV(missing, NULL, "get", "run");
+	expect("module-missing/get", 1, NULL, want);
+	RUN_ENV(missing, NULL, "set", "run", "on");
+	expect("module-missing/set", 1, NULL, want);
+	RUN_ENV(missing, NULL, "detach", "--pid", "4242");
+	expect("module-missing/detach-pid", 1, NULL, want);
+
+	snprintf(missing, sizeof(missing), "%s/no-such-device", tmp);
+	RUN_ENV(root, missing, "attach", "1");
+	expect("module-missing/attach", 1, NULL,
+	       "No such file or directory; the ppr_pageone module is not loaded; run: modprobe ppr_pageone");
+	RUN_ENV(root, missing, "detach", "1");
+	expect("module-missing/detach", 1, NULL, "run: modprobe ppr_pageone");
+}
+
+static void test_attach_detach(void)
+{
+	char pid[32], want[128];
+
+	/* /dev/null stands in for the device: it opens, and knows no ioctl. */
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	RUN_ENV(root, "/dev/null", "attach", pid);
+	snprintf(want, sizeof(want),
+		 "process %s has no KVM VM fd: is it QEMU running with -accel kvm?", pid);
+	expect("attach/no-kvm-fd", 1, NULL, want);
+	RUN_ENV(root, "/dev/null", "attach", "99999999");
+	expect("attach/no-such-process", 1, NULL, "process 99999999: no such process; check the pid");
+
+	RUN_ENV(root, "/dev/null", "detach", "1");
+	expect("detach/wrong-device", 1, NULL, "detach vm 1: ");
+	RUN_ENV(root, "/dev/null", "detach", "--pid", "999");
+	expect("detach/pid-no-match", 1, NULL, "no attached VM has vmm_pid 999; see pprctl status");
+	RUN_ENV(root, "/dev/null", "detach", "--pid", "4242");
+	expect("detach/pid-match", 1, NULL, "detach vm 1: ");
+	put(root, "vms/3/vmm_pid", "4242\n");
+	RUN_ENV(root, "/dev/null", "detach", "--pid=4242");
+	expect("detach/pid-ambiguous", 1, NULL, "2 attached VMs have vmm_pid 4242 (ids 1, 3)");
+	make_tree(root);
+}
+
+static void test_man_page(const char *man)
+{
+	char cmd[PATH_MAX + 128];
+
+	if (!man) {
+		skip("man-page", "no man page given");
+		return;
+	}
+	if (system("command -v groff >/dev/null 2>&1")) {
+		skip("man-page", "no groff");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "groff -man -Tascii -ww -P-bcu '%s' 2>'%s/groff.err' | grep -q '^EXIT STATUS' && test ! -s '%s/groff.err'",
+		 man, tmp, tmp);
+	result("man-page", !system(cmd), "groff warns or fails on %s (see %s/groff.err)", man, tmp);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PPRCTL_BINARY [MAN_PAGE]\n", argv[0]);
+		return 2;
+	}
+	pprctl = argv[1];
+	/* Our scratch path must not contain "ppr": the area scan looks for it. */
+	do {
+		snprintf(tmp, sizeof(tmp), "/tmp/ctl-test.XXXXXX");
+		if (!mkdtemp(tmp)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		if (strstr(tmp, "ppr"))
+			rmdir(tmp);
+	} while (strstr(tmp, "ppr"));
+	snprintf(root, sizeof(root), "%s/sysfs", tmp);
+	make_tree(root);
+
+	test_durations();
+	test_formats();
+	test_json_strings();
+	test_vm_names();
+	test_area_scan();
+	test_cli();
+	test_status();
+	test_get();
+	test_set();
+	test_module_missing();
+	test_attach_detach();
+	test_man_page(argc > 2 ? argv[2] : NULL);
+
+	if (!failed)
+		rm_rf(tmp);
+	else
+		printf("# scratch files kept in %s\n", tmp);
+	if (skipped)
+		printf("# %d skipped\n", skipped);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
