@@ -36,7 +36,7 @@ l2_start() {
 			-device ivshmem-plain,memdev=ppr-area
 	fi
 	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp"
-	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host -m "$mem" -smp 1 \
+	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave -m "$mem" -smp 1 \
 		-nodefaults -display none -no-reboot \
 		-serial "file:/tmp/l2-$name.log" \
 		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
@@ -46,6 +46,15 @@ l2_start() {
 	echo $! >"/tmp/l2-$name.pid"
 	# the pid above is timeout's; QEMU is its child
 	sleep 0.2
+}
+
+# Print the first kernel splat of guest NAME's console with its context.
+l2_splat() {
+	local n
+	n=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|watchdog: |rcu: INFO|stall|lockup|Kernel panic' "/tmp/l2-$1.log" | cut -d: -f1)
+	[ -n "$n" ] || return 0
+	echo "l2/$1: kernel splat at console line $n:"
+	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log"
 }
 
 l2_pid() {
@@ -66,7 +75,9 @@ l2_wait() {
 	sed -nE "s#^PPR-TAP (ok|not ok) - guest/#PPR-TAP \1 - l2/$name/#p" "/tmp/l2-$name.log"
 	done=$(grep '^PPR-DONE' "/tmp/l2-$name.log" | tail -n 1)
 	if [ -z "$done" ]; then
-		echo "l2/$name did not run to completion (qemu rc=$rc); last console lines:"
+		echo "l2/$name did not run to completion (qemu rc=$rc)"
+		l2_splat "$name"
+		echo "l2/$name: last console lines:"
 		tail -n 30 "/tmp/l2-$name.log"
 		sed 's/^/qemu: /' "/tmp/l2-$name.qemu.log"
 		return 1
@@ -74,6 +85,21 @@ l2_wait() {
 	# The guest tests' own output, for the record.
 	sed -n 's/^# /  /p' "/tmp/l2-$name.log"
 	echo "l2/$name: $done"
+	l2_splat "$name"
 	case $done in *" failed=0 "*) return 0 ;; esac
 	return 1
+}
+
+# l2_wait_line NAME REGEX SECS: wait until the guest's console shows REGEX.
+l2_wait_line() {
+	local i=0
+	while ! grep -q -E "$2" "/tmp/l2-$1.log" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $(($3 * 10)) ]; then
+			echo "l2/$1: no line matching '$2' after $3 s"
+			return 1
+		fi
+		kill -0 "$(cat "/tmp/l2-$1.pid")" 2>/dev/null || { echo "l2/$1 exited before '$2'"; return 1; }
+		sleep 0.1
+	done
 }

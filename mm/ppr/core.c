@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ppr_pageone: the host engine of PPR. One daemon thread wakes every
+ * reclaim period, looks at each attached VM's summary bitmap and queues one
+ * slice per flagged 2 MiB chunk; N work threads take slices off the queue
+ * and recycle the marked pages in them (vm.c, mm/ppr/recycle.c). When no
+ * guest marked anything, a pass reads one summary word per 128 MiB of guest
+ * memory and queues nothing.
+ */
+#define pr_fmt(fmt) "ppr_pageone: " fmt
+
+#include <linux/freezer.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/ppr_kvm.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "ppr.h"
+
+#define PPR_MAX_THREADS		64
+#define PPR_MIN_PERIOD_MS	100
+#define PPR_MAX_PERIOD_MS	3600000
+
+unsigned int ppr_reclaim_period_ms = 10000;
+unsigned int ppr_work_threads = 2;
+bool ppr_run = true;
+struct ppr_stats ppr_stats;
+struct workqueue_struct *ppr_wq;		/* detaches of exiting VMMs */
+
+static int ppr_set_period(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
+		return -ERANGE;
+	WRITE_ONCE(ppr_reclaim_period_ms, v);
+	ppr_wake_daemon();
+	return 0;
+}
+
+static const struct kernel_param_ops ppr_period_ops = {
+	.set = ppr_set_period,
+	.get = param_get_uint,
+};
+module_param_cb(reclaim_period_ms, &ppr_period_ops, &ppr_reclaim_period_ms, 0444);
+MODULE_PARM_DESC(reclaim_period_ms, "milliseconds between recycle passes (100..3600000, default 10000)");
+
+static int ppr_set_threads_param(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (!v || v > PPR_MAX_THREADS)
+		return -ERANGE;
+	ppr_work_threads = v;	/* at load time only; sysfs changes it later */
+	return 0;
+}
+
+static const struct kernel_param_ops ppr_threads_ops = {
+	.set = ppr_set_threads_param,
+	.get = param_get_uint,
+};
+module_param_cb(work_threads, &ppr_threads_ops, &ppr_work_threads, 0444);
+MODULE_PARM_DESC(work_threads, "work threads (1..64, default 2)");
+
+module_param_named(run, ppr_run, bool, 0444);
+MODULE_PARM_DESC(run, "recycle from load on (default true)");
+
+/*
+ * The slice queue: filled by the daemon, emptied by the workers. A summary
+ * bit is cleared when its slice is queued, so a chunk is queued at most
+ * once until the guest flags it again.
+ */
+static LIST_HEAD(ppr_queue);
+static DEFINE_SPINLOCK(ppr_queue_lock);
+static DECLARE_WAIT_QUEUE_HEAD(ppr_worker_wait);
+
+/* Threads: started and stopped under ppr_threads_lock. */
+static DEFINE_MUTEX(ppr_threads_lock);
+static struct task_struct *ppr_daemon;
+static struct task_struct *ppr_workers[PPR_MAX_THREADS];
+static unsigned int ppr_nr_workers;
+static u64 ppr_exited_worker_ns;	/* CPU time of stopped workers */
+static bool ppr_daemon_kicked;
+static DECLARE_WAIT_QUEUE_HEAD(ppr_daemon_wait);
+
+bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk)
+{
+	struct ppr_slice *slice = kmalloc(sizeof(*slice), GFP_KERNEL);
+
+	if (!slice)
+		return false;
+	kobject_get(&vm->kobj);
+	slice->vm = vm;
+	slice->chunk = chunk;
+	spin_lock(&ppr_queue_lock);
+	list_add_tail(&slice->node, &ppr_queue);
+	spin_unlock(&ppr_queue_lock);
+	atomic64_inc(&ppr_stats.slices);
+	atomic64_inc(&vm->stats.slices);
+	wake_up(&ppr_worker_wait);
+	return true;
+}
+
+static struct ppr_slice *ppr_dequeue(void)
+{
+	struct ppr_slice *slice;
+
+	spin_lock(&ppr_queue_lock);
+	slice = list_first_entry_or_null(&ppr_queue, struct ppr_slice, node);
+	if (slice)
+		list_del(&slice->node);
+	spin_unlock(&ppr_queue_lock);
+	return slice;
+}
+
+void ppr_wake_daemon(void)
+{
+	WRITE_ONCE(ppr_daemon_kicked, true);
+	wake_up(&ppr_daemon_wait);
+}
+
+static int ppr_daemon_fn(void *unused)
+{
+	struct ppr_vm *vm;
+
+	set_freezable();
+	while (!kthread_should_stop()) {
+		if (READ_ONCE(ppr_run)) {
+			mutex_lock(&ppr_vms_lock);
+			list_for_each_entry(vm, &ppr_vms, node)
+				ppr_vm_pass(vm);
+			mutex_unlock(&ppr_vms_lock);
+			atomic64_inc(&ppr_stats.passes);
+		}
+		wait_event_freezable_timeout(ppr_daemon_wait,
+					     kthread_should_stop() ||
+					     READ_ONCE(ppr_daemon_kicked),
+					     msecs_to_jiffies(READ_ONCE(ppr_reclaim_period_ms)));
+		WRITE_ONCE(ppr_daemon_kicked, false);
+	}
+	return 0;
+}
+
+static int ppr_worker_fn(void *unused)
+{
+	struct ppr_recycle_scratch *scratch;
+	struct ppr_slice *slice;
+
+	scratch = kvmalloc(sizeof(*scratch), GFP_KERNEL);
+	if (!scratch)
+		return -ENOMEM;
+	set_freezable();
+	while (!kthread_should_stop()) {
+		wait_event_freezable(ppr_worker_wait, kthread_should_stop() ||
+				     !list_empty_careful(&ppr_queue));
+		while (!kthread_should_stop() && (slice = ppr_dequeue())) {
+			ppr_vm_do_slice(slice, scratch);
+			ppr_vm_put(slice->vm);
+			kfree(slice);
+			cond_resched();
+		}
+	}
+	kvfree(scratch);
+	return 0;
+}
+
+/* Grow or shrink the pool of work threads to @n; under ppr_threads_lock. */
+static int __ppr_set_work_threads(unsigned int n)
+{
+	while (ppr_nr_workers < n) {
+		struct task_struct *t;
+
+		t = kthread_run(ppr_worker_fn, NULL, "ppr_worker/%u", ppr_nr_workers);
+		if (IS_ERR(t))
+			return PTR_ERR(t);
+		get_task_struct(t);
+		ppr_workers[ppr_nr_workers++] = t;
+	}
+	while (ppr_nr_workers > n) {
+		struct task_struct *t = ppr_workers[--ppr_nr_workers];
+
+		kthread_stop(t);
+		ppr_exited_worker_ns += t->se.sum_exec_runtime;
+		put_task_struct(t);
+		ppr_workers[ppr_nr_workers] = NULL;
+	}
+	ppr_work_threads = n;
+	return 0;
+}
+
+int ppr_set_work_threads(unsigned int n)
+{
+	int err;
+
+	if (!n || n > PPR_MAX_THREADS)
+		return -ERANGE;
+	mutex_lock(&ppr_threads_lock);
+	err = __ppr_set_work_threads(n);
+	mutex_unlock(&ppr_threads_lock);
+	return err;
+}
+
+/* CPU time used so far by the daemon, or by all work threads, in ns. */
+u64 ppr_threads_cpu_ns(bool daemon)
+{
+	u64 ns = 0;
+	unsigned int i;
+
+	mutex_lock(&ppr_threads_lock);
+	if (daemon) {
+		if (ppr_daemon)
+			ns = READ_ONCE(ppr_daemon->se.sum_exec_runtime);
+	} else {
+		ns = ppr_exited_worker_ns;
+		for (i = 0; i < ppr_nr_workers; i++)
+			ns += READ_ONCE(ppr_workers[i]->se.sum_exec_runtime);
+	}
+	mutex_unlock(&ppr_threads_lock);
+	return ns;
+}
+
+static void ppr_stop_threads(void)
+{
+	struct ppr_slice *slice;
+
+	mutex_lock(&ppr_threads_lock);
+	if (ppr_daemon) {
+		kthread_stop(ppr_daemon);
+		put_task_struct(ppr_daemon);
+		ppr_daemon = NULL;
+	}
+	__ppr_set_work_threads(0);
+	mutex_unlock(&ppr_threads_lock);
+	/* Slices nobody will run: drop their VM references. */
+	while ((slice = ppr_dequeue())) {
+		ppr_vm_put(slice->vm);
+		kfree(slice);
+	}
+}
+
+static int __init ppr_init(void)
+{
+	unsigned int n = ppr_work_threads;
+	int err;
+
+	ppr_wq = alloc_workqueue("ppr_detach", 0, 0);
+	if (!ppr_wq)
+		return -ENOMEM;
+	err = ppr_sysfs_init();
+	if (err) {
+		destroy_workqueue(ppr_wq);
+		return err;
+	}
+	mutex_lock(&ppr_threads_lock);
+	ppr_nr_workers = 0;
+	err = __ppr_set_work_threads(n);
+	if (!err) {
+		ppr_daemon = kthread_run(ppr_daemon_fn, NULL, "ppr_daemon");
+		if (IS_ERR(ppr_daemon)) {
+			err = PTR_ERR(ppr_daemon);
+			ppr_daemon = NULL;
+		} else {
+			get_task_struct(ppr_daemon);
+		}
+	}
+	mutex_unlock(&ppr_threads_lock);
+	if (err)
+		goto stop;
+	ppr_kvm_set_removal_hook(ppr_vm_memslot_removal);
+	err = ppr_dev_init();
+	if (err)
+		goto unhook;
+	pr_info("loaded: %u work threads, reclaim period %u ms, %s\n",
+		ppr_work_threads, ppr_reclaim_period_ms, ppr_run ? "running" : "stopped");
+	return 0;
+
+unhook:
+	ppr_kvm_set_removal_hook(NULL);
+stop:
+	ppr_stop_threads();
+	ppr_sysfs_exit();
+	destroy_workqueue(ppr_wq);
+	return err;
+}
+module_init(ppr_init);
+
+static void __exit ppr_exit(void)
+{
+	ppr_dev_exit();			/* no new attach */
+	ppr_stop_threads();		/* no batch in flight */
+	ppr_vm_detach_all();
+	ppr_kvm_set_removal_hook(NULL);	/* waits for hooks in flight */
+	ppr_sysfs_exit();
+	destroy_workqueue(ppr_wq);
+	pr_info("unloaded\n");
+}
+module_exit(ppr_exit);
+
+MODULE_DESCRIPTION("PPR host engine: recycle the pages KVM guests marked free");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(PPR);

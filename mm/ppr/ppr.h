@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ppr_pageone module internals. The module:
+ *   core.c   parameters, the daemon, the work threads and their queue
+ *   vm.c     attached VMs: attach, detach, area validation, recycle passes
+ *   dev.c    /dev/ppr_pageone and its ioctls
+ *   sysfs.c  /sys/kernel/mm/ppr_pageone
+ */
+#ifndef _MM_PPR_PPR_H
+#define _MM_PPR_PPR_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/ppr_area.h>
+#include <linux/ppr_recycle.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/ppr.h>
+
+struct kvm;
+
+/* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
+enum ppr_vm_status {
+	PPR_VM_WAITING,		/* no active epoch seen yet: nothing honoured */
+	PPR_VM_ACTIVE,		/* active in vm->epoch: marks honoured */
+	PPR_VM_STOPPED,		/* a memslot went away: wait for a newer epoch */
+	PPR_VM_BAD_AREA,	/* the header is invalid: wait for a valid one */
+};
+
+struct ppr_vm_stats {
+	atomic64_t recycled;		/* pages */
+	atomic64_t skipped[PPR_SKIP_NR];	/* pages */
+	atomic64_t passes;		/* recycle passes over this VM */
+	atomic64_t slices;		/* summary chunks handed to workers */
+	atomic64_t no_memslot;		/* marked pages at GFNs with no memslot */
+	atomic64_t bad_area;		/* passes skipped on an invalid header */
+	atomic64_t memslot_removals;	/* removals seen while attached */
+};
+
+struct ppr_vm {
+	/*
+	 * In ppr_vms: added and removed under ppr_vms_lock, walked under it or
+	 * under RCU (the memslot hook). Freed by the last kobject_put(): the
+	 * list holds one reference, each queued slice one.
+	 */
+	struct list_head node;
+	u32 id;
+	char name[PPR_NAME_LEN];
+	pid_t vmm_pid;
+	struct kvm *kvm;		/* kvm_get_kvm() while attached */
+	struct mm_struct *mm;		/* kvm->mm, mmgrab() while attached */
+	struct mmu_notifier mn;		/* ->release: the VMM exits, detach */
+	bool mn_registered;
+
+	/* The area: the backing file's pages, pinned and mapped. */
+	struct file *area_file;
+	struct page **area_pages;
+	unsigned int area_npages;
+	void *area;
+	size_t area_size;
+	struct ppr_area_header *hdr;
+
+	/*
+	 * Lifetime state, under lock. The daemon moves status forward at the
+	 * start of a pass; the memslot hook stops it at any time; workers
+	 * read it in ppr_vm_may_claim() after they cleared their PTEs.
+	 */
+	spinlock_t lock;
+	enum ppr_vm_status status;
+	u64 epoch;			/* honoured epoch (PPR_VM_ACTIVE) */
+	u64 stop_epoch;			/* PPR_VM_STOPPED: resume above this */
+	u64 pass_state;			/* header state word at the pass start */
+	struct ppr_area_view view;	/* validated at the pass start */
+	bool detaching;			/* no new slices */
+
+	struct ppr_vm_stats stats;
+	struct kobject kobj;		/* vms/<id> */
+	struct work_struct detach_work;	/* from mmu_notifier ->release */
+};
+
+/* Global counters, in pages unless named otherwise. */
+struct ppr_stats {
+	atomic64_t recycled;
+	atomic64_t skipped[PPR_SKIP_NR];
+	atomic64_t passes;		/* daemon passes over all VMs */
+	atomic64_t slices;
+	atomic64_t no_memslot;
+	atomic64_t memslot_removals;
+};
+
+extern struct ppr_stats ppr_stats;
+
+/* A unit of work: one summary chunk of one VM. */
+struct ppr_slice {
+	struct list_head node;
+	struct ppr_vm *vm;		/* holds a reference */
+	u64 chunk;			/* summary bit: GFNs chunk << 9 .. +511 */
+};
+
+/* core.c */
+extern unsigned int ppr_reclaim_period_ms;
+extern unsigned int ppr_work_threads;
+extern bool ppr_run;
+extern struct workqueue_struct *ppr_wq;
+bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
+void ppr_wake_daemon(void);
+int ppr_set_work_threads(unsigned int n);
+u64 ppr_threads_cpu_ns(bool daemon);
+
+/* vm.c */
+extern struct list_head ppr_vms;
+extern struct mutex ppr_vms_lock;
+int ppr_vm_attach(struct ppr_attach *req);
+int ppr_vm_detach(u32 id);
+void ppr_vm_detach_all(void);
+void ppr_vm_pass(struct ppr_vm *vm);
+void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch);
+void ppr_vm_put(struct ppr_vm *vm);
+void ppr_vm_memslot_removal(struct kvm *kvm);
+const char *ppr_vm_status_name(enum ppr_vm_status s);
+
+/* dev.c */
+int ppr_dev_init(void);
+void ppr_dev_exit(void);
+
+/* sysfs.c */
+int ppr_sysfs_init(void);
+void ppr_sysfs_exit(void);
+void ppr_sysfs_init_vm(struct ppr_vm *vm);
+int ppr_sysfs_add_vm(struct ppr_vm *vm);
+void ppr_sysfs_del_vm(struct ppr_vm *vm);
+void ppr_vm_kobj_release(struct kobject *kobj);
+
+#endif /* _MM_PPR_PPR_H */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PPR recycle mechanism: take back, in one batch within one PMD, the pages
+ * of a VMM's guest RAM that the guest has marked free in its mark area.
+ *
+ * The protocol (docs/mark-area.md has the proof that no guest write is lost):
+ *
+ *  1. Read the batch's mark bits without locks: they only pick candidates.
+ *  2. mmap_read_lock(); the VMA must be private anonymous memory, not
+ *     mlocked, not hugetlb, not userfaultfd-armed (postcopy migration).
+ *  3. MMU-notifier range start: KVM zaps its mappings of the range, and a
+ *     vCPU that faults on it waits for the range end.
+ *  4. Under the PTE lock, for each candidate: trylock its folio (a locked
+ *     folio is being merged or migrated: skip it), take a reference and
+ *     clear the PTE. One TLB flush for the batch.
+ *  5. A folio with references beyond its mappings (GUP, VFIO) gets its PTEs
+ *     back. Then ask the caller whether the guest is still active in the
+ *     same epoch with no memslot removed; if not, every PTE goes back. Only
+ *     now claim the marks, each with an atomic test-and-clear: a page whose
+ *     mark is gone was reused by the guest, and gets its PTE back.
+ *  6. A claimed page loses its rmap and its mapping's reference; its PTE
+ *     stays none: the next read maps the zero page, the next write faults
+ *     in a fresh zeroed page.
+ *  7. Unlock, range end, drop our references: the pages are freed.
+ *
+ * Invariant: the host clears a mark bit only when it takes the page. So a
+ * guest that finds its mark gone at allocation knows the page reads as zero.
+ *
+ * THP: a PMD-mapped THP is split and recycled only when all its 512 pages
+ * are marked; then every PTE goes and the whole folio is freed. A partly
+ * marked THP is left alone (PPR_SKIP_THP): splitting it would free nothing
+ * until the deferred-split shrinker runs, under memory pressure.
+ */
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/pgtable.h>
+#include <linux/ppr_recycle.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/userfaultfd_k.h>
+#include <asm/tlbflush.h>
+
+#include "../internal.h"
+
+const char * const ppr_skip_names[PPR_SKIP_NR] = {
+	[PPR_SKIP_RACED] = "raced",
+	[PPR_SKIP_PINNED] = "pinned",
+	[PPR_SKIP_LOCKED] = "locked",
+	[PPR_SKIP_INACTIVE] = "inactive",
+	[PPR_SKIP_NOT_PRESENT] = "not_present",
+	[PPR_SKIP_THP] = "thp_partial",
+	[PPR_SKIP_KSM] = "ksm",
+	[PPR_SKIP_MLOCKED] = "mlocked",
+	[PPR_SKIP_HUGETLB] = "hugetlb",
+	[PPR_SKIP_UFFD] = "uffd",
+	[PPR_SKIP_VMA] = "vma",
+};
+EXPORT_SYMBOL_NS_GPL(ppr_skip_names, PPR);
+
+/* /sys/kernel/mm, for the module's sysfs tree. */
+struct kobject *ppr_mm_kobj(void)
+{
+	return mm_kobj;
+}
+EXPORT_SYMBOL_NS_GPL(ppr_mm_kobj, PPR);
+
+/* Return PPR_SKIP_NR when pages of @vma may be recycled, else the reason. */
+static enum ppr_skip ppr_vma_skip(struct vm_area_struct *vma)
+{
+	if (!vma)
+		return PPR_SKIP_VMA;
+	if (is_vm_hugetlb_page(vma))
+		return PPR_SKIP_HUGETLB;
+	if (vma->vm_flags & VM_LOCKED)
+		return PPR_SKIP_MLOCKED;
+	if (userfaultfd_armed(vma))
+		return PPR_SKIP_UFFD;
+	if (!vma_is_anonymous(vma) ||
+	    (vma->vm_flags & (VM_SHARED | VM_PFNMAP | VM_IO | VM_MIXEDMAP)))
+		return PPR_SKIP_VMA;
+	return PPR_SKIP_NR;
+}
+
+/*
+ * A folio may be dropped when the only references left are its mappings
+ * (the PTEs we cleared still count: their rmap is not removed yet), ours,
+ * and the swap cache's. Called after the PTEs are cleared and the TLB
+ * flushed, so GUP-fast can no longer find the pages; the barrier pairs with
+ * GUP-fast's "take reference, then re-check the PTE".
+ */
+static bool ppr_folio_unpinned(struct folio *folio)
+{
+	int expected = folio_mapcount(folio) + 1;
+
+	if (folio_test_swapcache(folio))
+		expected += folio_nr_pages(folio);
+	/* PTE clear (done) before the refcount read; GUP-fast does the reverse. */
+	smp_mb();
+	return folio_ref_count(folio) == expected &&
+	       !folio_maybe_dma_pinned(folio);
+}
+
+void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *s)
+{
+	DECLARE_BITMAP(cand, PTRS_PER_PTE);
+	DECLARE_BITMAP(cleared, PTRS_PER_PTE);
+	DECLARE_BITMAP(owner, PTRS_PER_PTE);
+	struct mm_struct *mm = b->mm;
+	unsigned long start = b->hva, end;
+	struct mmu_notifier_range range;
+	struct vm_area_struct *vma;
+	struct folio *locked = NULL, *last = NULL;
+	unsigned int i, nr = b->nr, ncand;
+	bool last_ok = false;
+	enum ppr_skip why;
+	spinlock_t *ptl;	/* the PTE lock of the batch's page table */
+	pte_t *pte;
+	pmd_t *pmd;
+
+	if (WARN_ON_ONCE(!nr || nr > PTRS_PER_PTE || offset_in_page(start) ||
+			 (start & PMD_MASK) != ((start + (nr - 1) * PAGE_SIZE) & PMD_MASK)))
+		return;
+
+	/* 1. Candidates. */
+	bitmap_zero(owner, PTRS_PER_PTE);
+	bitmap_zero(cand, PTRS_PER_PTE);
+	for (i = 0; i < nr; i++)
+		if (test_bit(b->gfn + i, b->mark))
+			__set_bit(i, cand);
+	ncand = bitmap_weight(cand, nr);
+	if (!ncand)
+		return;
+
+	/* 2. The mapping. */
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, start);
+	why = ppr_vma_skip(vma);
+	if (why != PPR_SKIP_NR) {
+		b->skipped[why] += ncand;
+		goto out_mmap;
+	}
+	if (start + nr * PAGE_SIZE > vma->vm_end) {
+		unsigned int in = (vma->vm_end - start) >> PAGE_SHIFT;
+
+		b->skipped[PPR_SKIP_VMA] += bitmap_weight(cand, nr) -
+					    bitmap_weight(cand, in);
+		bitmap_clear(cand, in, nr - in);
+		nr = in;
+		ncand = bitmap_weight(cand, nr);
+		if (!ncand)
+			goto out_mmap;
+	}
+	end = start + nr * PAGE_SIZE;
+
+	pmd = mm_find_pmd(mm, start);
+	if (!pmd) {
+		b->skipped[PPR_SKIP_NOT_PRESENT] += ncand;
+		goto out_mmap;
+	}
+	if (pmd_trans_huge(pmdp_get_lockless(pmd))) {
+		if (nr != PTRS_PER_PTE || ncand != PTRS_PER_PTE) {
+			b->skipped[PPR_SKIP_THP] += ncand;
+			goto out_mmap;
+		}
+		/* Fully marked: split the mapping, then free every page below. */
+		split_huge_pmd(vma, pmd, start);
+	}
+
+	/* 3. KVM lets go of the range; vCPU faults on it wait for the end. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+	mmu_notifier_invalidate_range_start(&range);
+
+	/* 4. Clear the candidates' PTEs, one TLB flush. */
+	pte = pte_offset_map_lock(mm, pmd, start, &ptl);
+	if (!pte) {
+		/* Gone, or a THP again (khugepaged): try next period. */
+		b->skipped[PPR_SKIP_NOT_PRESENT] += ncand;
+		goto out_range;
+	}
+	bitmap_zero(cleared, PTRS_PER_PTE);
+	for_each_set_bit(i, cand, nr) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		pte_t old = ptep_get(pte + i);
+		struct folio *folio;
+		struct page *page;
+
+		if (!pte_present(old)) {
+			b->skipped[PPR_SKIP_NOT_PRESENT]++;
+			continue;
+		}
+		page = vm_normal_page(vma, addr, old);
+		if (!page) {		/* the zero page: nothing to take */
+			b->skipped[PPR_SKIP_NOT_PRESENT]++;
+			continue;
+		}
+		folio = page_folio(page);
+		if (folio_test_ksm(folio)) {
+			b->skipped[PPR_SKIP_KSM]++;
+			continue;
+		}
+		if (folio != locked) {
+			if (!folio_trylock(folio)) {
+				b->skipped[PPR_SKIP_LOCKED]++;
+				continue;
+			}
+			folio_get(folio);
+			locked = folio;
+			__set_bit(i, owner);
+		}
+		s->folio[i] = folio;
+		s->orig[i] = ptep_get_and_clear(mm, addr, pte + i);
+		__set_bit(i, cleared);
+	}
+	if (bitmap_empty(cleared, nr))
+		goto out_pte;
+	flush_tlb_range(vma, start, end);
+
+	/* 5. Pins, then the guest's lifetime, then the marks. */
+	for_each_set_bit(i, cleared, nr) {
+		if (s->folio[i] != last) {
+			last = s->folio[i];
+			last_ok = ppr_folio_unpinned(last);
+		}
+		if (!last_ok) {
+			set_pte_at(mm, start + i * PAGE_SIZE, pte + i, s->orig[i]);
+			__clear_bit(i, cleared);
+			b->skipped[PPR_SKIP_PINNED]++;
+		}
+	}
+	if (!b->may_claim(b->arg)) {
+		for_each_set_bit(i, cleared, nr) {
+			set_pte_at(mm, start + i * PAGE_SIZE, pte + i, s->orig[i]);
+			b->skipped[PPR_SKIP_INACTIVE]++;
+		}
+		goto out_pte;
+	}
+	for_each_set_bit(i, cleared, nr) {
+		struct page *page = pte_page(s->orig[i]);
+
+		if (!test_and_clear_bit(b->gfn + i, b->mark)) {
+			/* The guest took it back: it may have written already. */
+			set_pte_at(mm, start + i * PAGE_SIZE, pte + i, s->orig[i]);
+			b->skipped[PPR_SKIP_RACED]++;
+			continue;
+		}
+		/* 6. Claimed: the PTE stays none. */
+		folio_remove_rmap_pte(s->folio[i], page, vma);
+		dec_mm_counter(mm, MM_ANONPAGES);
+		folio_put(s->folio[i]);		/* the mapping's reference */
+		b->recycled++;
+	}
+out_pte:
+	pte_unmap_unlock(pte, ptl);
+out_range:
+	mmu_notifier_invalidate_range_end(&range);
+	/* 7. Drop our references: claimed pages are freed here. */
+	for_each_set_bit(i, owner, nr) {
+		struct folio *folio = s->folio[i];
+
+		if (folio_test_swapcache(folio) && !folio_mapped(folio))
+			folio_free_swap(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+out_mmap:
+	mmap_read_unlock(mm);
+}
+EXPORT_SYMBOL_NS_GPL(ppr_recycle_batch, PPR);

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/mm/ppr_pageone:
+ *
+ *   run                 1 recycle, 0 pause (attached VMs stay attached)
+ *   reclaim_period_ms   milliseconds between passes, 100 .. 3600000
+ *   work_threads        1 .. 64, changed at run time
+ *   stats/              global counters: recycled_pages, skipped_<why>_pages,
+ *                       passes, slices, no_memslot_pages, memslot_removals,
+ *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
+ *   vms/<id>/           one folder per attached VM: name, vmm_pid, state,
+ *                       epoch, nr_pfns and its own counters
+ *
+ * Every file holds one value; units are in the names.
+ */
+#include <linux/kvm_host.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "ppr.h"
+
+static struct kobject *ppr_kobj, *ppr_stats_kobj, *ppr_vms_kobj;
+
+/* --- settings --------------------------------------------------------- */
+
+static ssize_t run_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ppr_run));
+}
+
+static ssize_t run_store(struct kobject *k, struct kobj_attribute *a,
+			 const char *buf, size_t count)
+{
+	bool v;
+	int err = kstrtobool(buf, &v);
+
+	if (err)
+		return err;
+	WRITE_ONCE(ppr_run, v);
+	ppr_wake_daemon();
+	return count;
+}
+
+static ssize_t reclaim_period_ms_show(struct kobject *k, struct kobj_attribute *a,
+				      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_reclaim_period_ms));
+}
+
+static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute *a,
+				       const char *buf, size_t count)
+{
+	unsigned int v;
+	int err = kstrtouint(buf, 0, &v);
+
+	if (err)
+		return err;
+	if (v < 100 || v > 3600000)
+		return -ERANGE;
+	WRITE_ONCE(ppr_reclaim_period_ms, v);
+	ppr_wake_daemon();
+	return count;
+}
+
+static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_work_threads));
+}
+
+static ssize_t work_threads_store(struct kobject *k, struct kobj_attribute *a,
+				  const char *buf, size_t count)
+{
+	unsigned int v;
+	int err = kstrtouint(buf, 0, &v);
+
+	if (err)
+		return err;
+	err = ppr_set_work_threads(v);
+	return err ? err : count;
+}
+
+static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);
+static struct kobj_attribute ppr_period_attr = __ATTR_RW(reclaim_period_ms);
+static struct kobj_attribute ppr_threads_attr = __ATTR_RW(work_threads);
+
+static struct attribute *ppr_settings_attrs[] = {
+	&ppr_run_attr.attr,
+	&ppr_period_attr.attr,
+	&ppr_threads_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ppr_settings_group = {
+	.attrs = ppr_settings_attrs,
+};
+
+/* --- counters: one show for all, found by offset ------------------------ */
+
+struct ppr_counter_attr {
+	struct kobj_attribute attr;
+	size_t offset;		/* of an atomic64_t in ppr_stats / ppr_vm_stats */
+};
+
+#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 8)
+
+static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
+static struct attribute *ppr_counter_attrs[2][PPR_MAX_COUNTERS + 8];
+
+static ssize_t ppr_global_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct ppr_counter_attr *c = container_of(a, struct ppr_counter_attr, attr);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read((atomic64_t *)((void *)&ppr_stats + c->offset)));
+}
+
+static ssize_t ppr_vm_counter_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct ppr_counter_attr *c = container_of(a, struct ppr_counter_attr, attr);
+	struct ppr_vm *vm = container_of(k, struct ppr_vm, kobj);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read((atomic64_t *)((void *)&vm->stats + c->offset)));
+}
+
+static ssize_t attached_vms_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct ppr_vm *vm;
+	int n = 0;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node)
+		n++;
+	mutex_unlock(&ppr_vms_lock);
+	return sysfs_emit(buf, "%d\n", n);
+}
+
+static ssize_t daemon_cpu_ns_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", ppr_threads_cpu_ns(true));
+}
+
+static ssize_t worker_cpu_ns_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", ppr_threads_cpu_ns(false));
+}
+
+static struct kobj_attribute ppr_attached_attr = __ATTR_RO(attached_vms);
+static struct kobj_attribute ppr_daemon_cpu_attr = __ATTR_RO(daemon_cpu_ns);
+static struct kobj_attribute ppr_worker_cpu_attr = __ATTR_RO(worker_cpu_ns);
+
+static const struct attribute_group ppr_stats_group = {
+	.attrs = ppr_counter_attrs[0],
+};
+
+/* --- vms/<id> ------------------------------------------------------------ */
+
+static ssize_t ppr_vm_info_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct ppr_vm *vm = container_of(k, struct ppr_vm, kobj);
+	const char *n = a->attr.name;
+	ssize_t ret;
+
+	spin_lock(&vm->lock);
+	if (!strcmp(n, "name"))
+		ret = sysfs_emit(buf, "%s\n", vm->name);
+	else if (!strcmp(n, "vmm_pid"))
+		ret = sysfs_emit(buf, "%d\n", vm->vmm_pid);
+	else if (!strcmp(n, "state"))
+		ret = sysfs_emit(buf, "%s\n", vm->detaching ? "detaching" :
+				 ppr_vm_status_name(vm->status));
+	else if (!strcmp(n, "epoch"))
+		ret = sysfs_emit(buf, "%llu\n", vm->epoch);
+	else if (!strcmp(n, "nr_pfns"))
+		ret = sysfs_emit(buf, "%llu\n", vm->status == PPR_VM_ACTIVE ?
+				 vm->view.nr_pfns : 0);
+	else
+		ret = sysfs_emit(buf, "%zu\n", vm->area_size);
+	spin_unlock(&vm->lock);
+	return ret;
+}
+
+static struct kobj_attribute ppr_vm_info[] = {
+	__ATTR(name, 0444, ppr_vm_info_show, NULL),
+	__ATTR(vmm_pid, 0444, ppr_vm_info_show, NULL),
+	__ATTR(state, 0444, ppr_vm_info_show, NULL),
+	__ATTR(epoch, 0444, ppr_vm_info_show, NULL),
+	__ATTR(nr_pfns, 0444, ppr_vm_info_show, NULL),
+	__ATTR(area_bytes, 0444, ppr_vm_info_show, NULL),
+};
+
+static const struct attribute_group ppr_vm_group = {
+	.attrs = ppr_counter_attrs[1],
+};
+
+static const struct attribute_group *ppr_vm_groups[] = {
+	&ppr_vm_group,
+	NULL,
+};
+
+static const struct kobj_type ppr_vm_ktype = {
+	.release = ppr_vm_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = ppr_vm_groups,
+};
+
+void ppr_sysfs_init_vm(struct ppr_vm *vm)
+{
+	kobject_init(&vm->kobj, &ppr_vm_ktype);
+}
+
+int ppr_sysfs_add_vm(struct ppr_vm *vm)
+{
+	return kobject_add(&vm->kobj, ppr_vms_kobj, "%u", vm->id);
+}
+
+void ppr_sysfs_del_vm(struct ppr_vm *vm)
+{
+	kobject_del(&vm->kobj);
+}
+
+/* --- the tree ------------------------------------------------------------ */
+
+static char *ppr_skip_attr_names[2][PPR_SKIP_NR];
+
+/* Fill the counter attribute lists: [0] global, [1] per VM. */
+static int ppr_build_counters(void)
+{
+	static const struct { const char *name; size_t g, v; } fixed[] = {
+		{ "recycled_pages", offsetof(struct ppr_stats, recycled),
+		  offsetof(struct ppr_vm_stats, recycled) },
+		{ "slices", offsetof(struct ppr_stats, slices),
+		  offsetof(struct ppr_vm_stats, slices) },
+		{ "no_memslot_pages", offsetof(struct ppr_stats, no_memslot),
+		  offsetof(struct ppr_vm_stats, no_memslot) },
+		{ "memslot_removals", offsetof(struct ppr_stats, memslot_removals),
+		  offsetof(struct ppr_vm_stats, memslot_removals) },
+		{ "passes", offsetof(struct ppr_stats, passes),
+		  offsetof(struct ppr_vm_stats, passes) },
+	};
+	int w, i, n;
+
+	for (w = 0; w < 2; w++) {
+		n = 0;
+		for (i = 0; i < ARRAY_SIZE(fixed); i++, n++) {
+			struct ppr_counter_attr *c = &ppr_counters[w][n];
+
+			sysfs_attr_init(&c->attr.attr);
+			c->attr.attr.name = fixed[i].name;
+			c->attr.attr.mode = 0444;
+			c->attr.show = w ? ppr_vm_counter_show : ppr_global_show;
+			c->offset = w ? fixed[i].v : fixed[i].g;
+			ppr_counter_attrs[w][n] = &c->attr.attr;
+		}
+		for (i = 0; i < PPR_SKIP_NR; i++, n++) {
+			struct ppr_counter_attr *c = &ppr_counters[w][n];
+
+			ppr_skip_attr_names[w][i] = kasprintf(GFP_KERNEL, "skipped_%s_pages",
+							      ppr_skip_names[i]);
+			if (!ppr_skip_attr_names[w][i])
+				return -ENOMEM;
+			sysfs_attr_init(&c->attr.attr);
+			c->attr.attr.name = ppr_skip_attr_names[w][i];
+			c->attr.attr.mode = 0444;
+			c->attr.show = w ? ppr_vm_counter_show : ppr_global_show;
+			c->offset = w ? offsetof(struct ppr_vm_stats, skipped[i]) :
+					offsetof(struct ppr_stats, skipped[i]);
+			ppr_counter_attrs[w][n] = &c->attr.attr;
+		}
+		if (w == 0) {
+			ppr_counter_attrs[0][n++] = &ppr_attached_attr.attr;
+			ppr_counter_attrs[0][n++] = &ppr_daemon_cpu_attr.attr;
+			ppr_counter_attrs[0][n++] = &ppr_worker_cpu_attr.attr;
+		} else {
+			/* bad_area is per VM only. */
+			struct ppr_counter_attr *c = &ppr_counters[1][n];
+
+			sysfs_attr_init(&c->attr.attr);
+			c->attr.attr.name = "bad_area_passes";
+			c->attr.attr.mode = 0444;
+			c->attr.show = ppr_vm_counter_show;
+			c->offset = offsetof(struct ppr_vm_stats, bad_area);
+			ppr_counter_attrs[1][n++] = &c->attr.attr;
+			for (i = 0; i < ARRAY_SIZE(ppr_vm_info); i++)
+				ppr_counter_attrs[1][n++] = &ppr_vm_info[i].attr;
+		}
+		ppr_counter_attrs[w][n] = NULL;
+	}
+	return 0;
+}
+
+static void ppr_free_counter_names(void)
+{
+	int w, i;
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < PPR_SKIP_NR; i++)
+			kfree(ppr_skip_attr_names[w][i]);
+}
+
+int ppr_sysfs_init(void)
+{
+	int err = ppr_build_counters();
+
+	if (err)
+		goto names;
+	err = -ENOMEM;
+	ppr_kobj = kobject_create_and_add("ppr_pageone", ppr_mm_kobj());
+	if (!ppr_kobj)
+		goto names;
+	err = sysfs_create_group(ppr_kobj, &ppr_settings_group);
+	if (err)
+		goto put;
+	err = -ENOMEM;
+	ppr_stats_kobj = kobject_create_and_add("stats", ppr_kobj);
+	if (!ppr_stats_kobj)
+		goto put;
+	err = sysfs_create_group(ppr_stats_kobj, &ppr_stats_group);
+	if (err)
+		goto put_stats;
+	err = -ENOMEM;
+	ppr_vms_kobj = kobject_create_and_add("vms", ppr_kobj);
+	if (!ppr_vms_kobj)
+		goto put_stats;
+	return 0;
+
+put_stats:
+	kobject_put(ppr_stats_kobj);
+put:
+	kobject_put(ppr_kobj);
+names:
+	ppr_free_counter_names();
+	return err;
+}
+
+void ppr_sysfs_exit(void)
+{
+	kobject_put(ppr_vms_kobj);
+	kobject_put(ppr_stats_kobj);
+	kobject_put(ppr_kobj);
+	ppr_free_counter_names();
+}

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attached VMs: attach and detach, the guest lifetime state machine, the
+ * daemon's pass over a VM's summary bitmap and a worker's slice.
+ *
+ * The host never trusts the area: the layout is copied out of the header
+ * and checked against the size of the file we mapped at every pass, and a
+ * GFN is used only if a memslot of the VM maps it. A guest that writes
+ * garbage into its area can at worst have its own free pages misjudged.
+ */
+#define pr_fmt(fmt) "ppr_pageone: " fmt
+
+#include <linux/file.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "ppr.h"
+
+#define PPR_AREA_MAX_BYTES	SZ_1G
+
+/* Attached VMs; changes under ppr_vms_lock, RCU readers (see struct ppr_vm). */
+LIST_HEAD(ppr_vms);
+DEFINE_MUTEX(ppr_vms_lock);
+static DEFINE_IDA(ppr_vm_ida);
+
+static const char * const ppr_status_names[] = {
+	[PPR_VM_WAITING] = "waiting",
+	[PPR_VM_ACTIVE] = "active",
+	[PPR_VM_STOPPED] = "stopped",
+	[PPR_VM_BAD_AREA] = "bad_area",
+};
+
+const char *ppr_vm_status_name(enum ppr_vm_status s)
+{
+	return ppr_status_names[s];
+}
+
+void ppr_vm_put(struct ppr_vm *vm)
+{
+	kobject_put(&vm->kobj);
+}
+
+/* The last reference is gone: nothing uses the VM any more. */
+void ppr_vm_kobj_release(struct kobject *kobj)
+{
+	struct ppr_vm *vm = container_of(kobj, struct ppr_vm, kobj);
+	unsigned int i;
+
+	if (vm->area)
+		vunmap(vm->area);
+	for (i = 0; i < vm->area_npages; i++)
+		put_page(vm->area_pages[i]);
+	kvfree(vm->area_pages);
+	if (vm->area_file)
+		fput(vm->area_file);
+	if (vm->mm)
+		mmdrop(vm->mm);
+	if (vm->kvm)
+		kvm_put_kvm(vm->kvm);
+	if (vm->id)
+		ida_free(&ppr_vm_ida, vm->id);
+	kfree(vm);
+}
+
+/*
+ * Copy the layout out of the header and check it against what we mapped.
+ * Returns 0 and fills @view, or -EINVAL.
+ */
+static int ppr_area_validate(struct ppr_vm *vm, struct ppr_area_view *view)
+{
+	const struct ppr_area_header *h = vm->hdr;
+	u32 magic = READ_ONCE(h->magic), version = READ_ONCE(h->version);
+	u32 hsize = READ_ONCE(h->header_size), pshift = READ_ONCE(h->page_shift);
+	u32 sshift = READ_ONCE(h->summary_shift);
+	u64 moff = READ_ONCE(h->mark_offset), msize = READ_ONCE(h->mark_size);
+	u64 soff = READ_ONCE(h->summary_offset), ssize = READ_ONCE(h->summary_size);
+	u64 nr_pfns = READ_ONCE(h->nr_pfns), size = vm->area_size;
+
+	if (magic != PPR_AREA_MAGIC || version != PPR_AREA_VERSION ||
+	    hsize != PPR_AREA_HEADER_SIZE || pshift != PAGE_SHIFT ||
+	    sshift != PPR_SUMMARY_SHIFT || !nr_pfns || nr_pfns > (1ULL << 40))
+		return -EINVAL;
+	if (moff < hsize || moff % 8 || msize < ppr_mark_bytes(nr_pfns) ||
+	    moff + msize > size)
+		return -EINVAL;
+	if (soff < hsize || soff % 8 || ssize < ppr_summary_bytes(nr_pfns) ||
+	    soff + ssize > size)
+		return -EINVAL;
+	if (soff < moff + msize && moff < soff + ssize)		/* overlap */
+		return -EINVAL;
+	view->mark = vm->area + moff;
+	view->summary = vm->area + soff;
+	view->nr_pfns = nr_pfns;
+	return 0;
+}
+
+/*
+ * Move the VM's lifetime state forward from what the guest published; at
+ * the start of each pass, by the daemon. Marks are honoured only in
+ * PPR_VM_ACTIVE, for the epoch recorded here.
+ */
+static void ppr_vm_update_status(struct ppr_vm *vm)
+{
+	struct ppr_area_view view;
+	u64 state = READ_ONCE(vm->hdr->state);
+	u64 epoch = PPR_STATE_EPOCH(state);
+	bool valid = !ppr_area_validate(vm, &view);
+
+	spin_lock(&vm->lock);
+	if (!(state & PPR_STATE_ACTIVE)) {
+		if (vm->status != PPR_VM_STOPPED)
+			vm->status = PPR_VM_WAITING;
+	} else if (!valid) {
+		if (vm->status != PPR_VM_STOPPED)
+			vm->status = PPR_VM_BAD_AREA;
+		atomic64_inc(&vm->stats.bad_area);
+	} else {
+		switch (vm->status) {
+		case PPR_VM_STOPPED:
+			/* Only an announcement after the removal counts. */
+			if (epoch <= vm->stop_epoch)
+				break;
+			fallthrough;
+		case PPR_VM_WAITING:
+		case PPR_VM_BAD_AREA:
+		case PPR_VM_ACTIVE:
+			/* A new epoch: the guest cleared its bitmap first. */
+			vm->status = PPR_VM_ACTIVE;
+			vm->epoch = epoch;
+			vm->view = view;
+			break;
+		}
+	}
+	spin_unlock(&vm->lock);
+}
+
+/* The daemon's pass: queue one slice per flagged summary chunk. */
+void ppr_vm_pass(struct ppr_vm *vm)
+{
+	struct ppr_area_view view;
+	u64 nr_chunks, s;
+
+	atomic64_inc(&vm->stats.passes);
+	ppr_vm_update_status(vm);
+	spin_lock(&vm->lock);
+	if (vm->status != PPR_VM_ACTIVE || vm->detaching) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	view = vm->view;
+	spin_unlock(&vm->lock);
+
+	nr_chunks = DIV_ROUND_UP_ULL(view.nr_pfns, 1ULL << PPR_SUMMARY_SHIFT);
+	for (s = find_first_bit(view.summary, nr_chunks); s < nr_chunks;
+	     s = find_next_bit(view.summary, nr_chunks, s + 1)) {
+		/*
+		 * Clear, then the worker reads the marks: a guest that sets a
+		 * mark concurrently either is seen by the worker or sets the
+		 * summary bit again (docs/mark-area.md, "no lost mark").
+		 */
+		if (!test_and_clear_bit(s, view.summary))
+			continue;
+		if (!ppr_queue_slice(vm, s)) {
+			set_bit(s, view.summary);	/* try again next pass */
+			break;
+		}
+	}
+}
+
+/* After the batch's PTEs are cleared: may its marks be claimed? */
+static bool ppr_vm_may_claim(void *arg)
+{
+	struct ppr_vm *vm = arg;
+	bool ok;
+
+	/* Order the PTE clears and the flush before the reads below. */
+	smp_mb();
+	spin_lock(&vm->lock);
+	ok = vm->status == PPR_VM_ACTIVE && !vm->detaching &&
+	     READ_ONCE(vm->hdr->state) == ((vm->epoch << PPR_STATE_EPOCH_SHIFT) |
+					   PPR_STATE_ACTIVE);
+	spin_unlock(&vm->lock);
+	return ok;
+}
+
+static void ppr_account(struct ppr_vm *vm, struct ppr_recycle_batch *b)
+{
+	int i;
+
+	if (b->recycled) {
+		atomic64_add(b->recycled, &vm->stats.recycled);
+		atomic64_add(b->recycled, &ppr_stats.recycled);
+	}
+	for (i = 0; i < PPR_SKIP_NR; i++) {
+		if (!b->skipped[i])
+			continue;
+		atomic64_add(b->skipped[i], &vm->stats.skipped[i]);
+		atomic64_add(b->skipped[i], &ppr_stats.skipped[i]);
+	}
+}
+
+/* Marked pages among [gfn, gfn + nr): those a missing memslot leaves. */
+static void ppr_count_no_memslot(struct ppr_vm *vm, unsigned long *mark,
+				 u64 gfn, u64 nr)
+{
+	u64 n = 0, i;
+
+	for (i = 0; i < nr; i++)
+		n += test_bit(gfn + i, mark);
+	if (n) {
+		atomic64_add(n, &vm->stats.no_memslot);
+		atomic64_add(n, &ppr_stats.no_memslot);
+	}
+}
+
+/* A worker's slice: recycle the marked pages of one summary chunk. */
+void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch)
+{
+	struct ppr_vm *vm = slice->vm;
+	struct ppr_area_view view;
+	struct kvm *kvm = vm->kvm;
+	u64 gfn, end;
+	int idx;
+
+	spin_lock(&vm->lock);
+	if (vm->status != PPR_VM_ACTIVE || vm->detaching) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	view = vm->view;
+	spin_unlock(&vm->lock);
+
+	gfn = slice->chunk << PPR_SUMMARY_SHIFT;
+	end = min_t(u64, gfn + (1ULL << PPR_SUMMARY_SHIFT), view.nr_pfns);
+	if (!mmget_not_zero(vm->mm))
+		return;
+	idx = srcu_read_lock(&kvm->srcu);
+	while (gfn < end) {
+		struct kvm_memory_slot *slot = gfn_to_memslot(kvm, gfn);
+		struct ppr_recycle_batch b = {};
+		unsigned long hva;
+		u64 n;
+
+		if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
+			/* No RAM here (a hole, a BAR): skip to the next GFN. */
+			ppr_count_no_memslot(vm, view.mark, gfn, 1);
+			gfn++;
+			continue;
+		}
+		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+		n = min_t(u64, end, slot->base_gfn + slot->npages) - gfn;
+		/* One batch stays within one PMD of the VMM's address space. */
+		n = min_t(u64, n, (ALIGN(hva + 1, PMD_SIZE) - hva) >> PAGE_SHIFT);
+		b.mm = vm->mm;
+		b.hva = hva;
+		b.nr = n;
+		b.mark = view.mark;
+		b.gfn = gfn;
+		b.may_claim = ppr_vm_may_claim;
+		b.arg = vm;
+		ppr_recycle_batch(&b, scratch);
+		ppr_account(vm, &b);
+		gfn += n;
+	}
+	srcu_read_unlock(&kvm->srcu, idx);
+	mmput(vm->mm);
+}
+
+/*
+ * KVM is about to invalidate a memslot of @kvm (a reset, a BAR moved):
+ * stop honouring marks until the guest announces an epoch above the one
+ * visible now. Runs under rcu_read_lock().
+ */
+void ppr_vm_memslot_removal(struct kvm *kvm)
+{
+	struct ppr_vm *vm;
+
+	list_for_each_entry_rcu(vm, &ppr_vms, node) {
+		if (vm->kvm != kvm)
+			continue;
+		spin_lock(&vm->lock);
+		vm->stop_epoch = max(vm->epoch, PPR_STATE_EPOCH(READ_ONCE(vm->hdr->state)));
+		vm->status = PPR_VM_STOPPED;
+		spin_unlock(&vm->lock);
+		atomic64_inc(&vm->stats.memslot_removals);
+		atomic64_inc(&ppr_stats.memslot_removals);
+	}
+}
+
+static void ppr_vm_release_mm(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct ppr_vm *vm = container_of(mn, struct ppr_vm, mn);
+
+	/* The VMM is exiting: stop now, detach from process context. */
+	spin_lock(&vm->lock);
+	vm->detaching = true;
+	spin_unlock(&vm->lock);
+	kobject_get(&vm->kobj);
+	if (!queue_work(ppr_wq, &vm->detach_work))
+		ppr_vm_put(vm);
+}
+
+static const struct mmu_notifier_ops ppr_mn_ops = {
+	.release = ppr_vm_release_mm,
+};
+
+/* Take @vm off the list; the caller holds ppr_vms_lock. */
+static void __ppr_vm_unlist(struct ppr_vm *vm)
+{
+	spin_lock(&vm->lock);
+	vm->detaching = true;
+	spin_unlock(&vm->lock);
+	list_del_rcu(&vm->node);
+}
+
+/* After __ppr_vm_unlist(): drop what keeps the VM and its process alive. */
+static void ppr_vm_finish_detach(struct ppr_vm *vm)
+{
+	synchronize_rcu();		/* the memslot hook no longer sees it */
+	if (vm->mn_registered)
+		mmu_notifier_unregister(&vm->mn, vm->mm);
+	pr_info("vm %u (%s) detached: %lld pages recycled\n", vm->id, vm->name,
+		atomic64_read(&vm->stats.recycled));
+	ppr_sysfs_del_vm(vm);
+	ppr_vm_put(vm);			/* the list's reference */
+}
+
+static void ppr_vm_detach_work(struct work_struct *work)
+{
+	struct ppr_vm *vm = container_of(work, struct ppr_vm, detach_work);
+	bool listed = false;
+	struct ppr_vm *v;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(v, &ppr_vms, node)
+		listed |= v == vm;
+	if (listed)
+		__ppr_vm_unlist(vm);
+	mutex_unlock(&ppr_vms_lock);
+	if (listed)
+		ppr_vm_finish_detach(vm);
+	ppr_vm_put(vm);			/* the release callback's reference */
+}
+
+int ppr_vm_detach(u32 id)
+{
+	struct ppr_vm *vm, *found = NULL;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node) {
+		if (vm->id == id) {
+			found = vm;
+			__ppr_vm_unlist(vm);
+			break;
+		}
+	}
+	mutex_unlock(&ppr_vms_lock);
+	if (!found)
+		return -ENOENT;
+	ppr_vm_finish_detach(found);
+	return 0;
+}
+
+void ppr_vm_detach_all(void)
+{
+	struct ppr_vm *vm;
+
+	for (;;) {
+		mutex_lock(&ppr_vms_lock);
+		vm = list_first_entry_or_null(&ppr_vms, struct ppr_vm, node);
+		if (vm)
+			__ppr_vm_unlist(vm);
+		mutex_unlock(&ppr_vms_lock);
+		if (!vm)
+			break;
+		ppr_vm_finish_detach(vm);
+	}
+	flush_workqueue(ppr_wq);	/* detach works from exiting VMMs */
+}
+
+/* Pin the area's pages in the page cache and map them in the kernel. */
+static int ppr_vm_map_area(struct ppr_vm *vm, u64 offset)
+{
+	struct address_space *mapping = vm->area_file->f_mapping;
+	pgoff_t first = offset >> PAGE_SHIFT;
+	unsigned int i;
+
+	vm->area_npages = vm->area_size >> PAGE_SHIFT;
+	vm->area_pages = kvcalloc(vm->area_npages, sizeof(struct page *), GFP_KERNEL);
+	if (!vm->area_pages)
+		return -ENOMEM;
+	for (i = 0; i < vm->area_npages; i++) {
+		struct page *page = shmem_read_mapping_page(mapping, first + i);
+
+		if (IS_ERR(page)) {
+			vm->area_npages = i;
+			return PTR_ERR(page);
+		}
+		vm->area_pages[i] = page;
+	}
+	vm->area = vmap(vm->area_pages, vm->area_npages, VM_MAP, PAGE_KERNEL);
+	if (!vm->area)
+		return -ENOMEM;
+	vm->hdr = vm->area;
+	return 0;
+}
+
+int ppr_vm_attach(struct ppr_attach *req)
+{
+	struct ppr_vm *vm, *v;
+	struct file *kvm_file;
+	struct kvm *kvm;
+	loff_t fsize;
+	int err;
+
+	if (req->flags || req->vmm_pid < 0 ||
+	    strnlen(req->name, PPR_NAME_LEN) == PPR_NAME_LEN) {
+		pr_warn_ratelimited("attach: bad request (flags %#x, pid %d, name not NUL-terminated?)\n",
+				    req->flags, req->vmm_pid);
+		return -EINVAL;
+	}
+	if (!PAGE_ALIGNED(req->area_offset) || !PAGE_ALIGNED(req->area_size) ||
+	    req->area_size < PPR_AREA_HEADER_SIZE + PAGE_SIZE ||
+	    req->area_size > PPR_AREA_MAX_BYTES) {
+		pr_warn_ratelimited("attach: area offset %llu / size %llu: want page-aligned, 8 KiB .. 1 GiB\n",
+				    req->area_offset, req->area_size);
+		return -EINVAL;
+	}
+
+	kvm_file = fget(req->kvm_fd);
+	if (!kvm_file)
+		return -EBADF;
+	if (!file_is_kvm(kvm_file)) {
+		fput(kvm_file);
+		pr_warn_ratelimited("attach: fd %d is not a KVM VM\n", req->kvm_fd);
+		return -EINVAL;
+	}
+	kvm = kvm_file->private_data;
+	kvm_get_kvm(kvm);
+	fput(kvm_file);
+
+	err = -ENOMEM;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm) {
+		kvm_put_kvm(kvm);
+		return err;
+	}
+	/* From here on the kobject release frees whatever is set up. */
+	ppr_sysfs_init_vm(vm);
+	vm->kvm = kvm;
+	spin_lock_init(&vm->lock);
+	INIT_WORK(&vm->detach_work, ppr_vm_detach_work);
+	vm->status = PPR_VM_WAITING;
+	vm->vmm_pid = req->vmm_pid;
+	strscpy(vm->name, req->name, sizeof(vm->name));
+
+	err = -EBADF;
+	vm->area_file = fget(req->area_fd);
+	if (!vm->area_file)
+		goto put;
+	err = -EINVAL;
+	if (!shmem_file(vm->area_file) ||
+	    (vm->area_file->f_mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE)) {
+		pr_warn_ratelimited("attach: the area must be a tmpfs or /dev/shm file opened read-write\n");
+		goto put;
+	}
+	fsize = i_size_read(file_inode(vm->area_file));
+	if (req->area_offset + req->area_size > fsize) {
+		pr_warn_ratelimited("attach: area %llu+%llu runs past the end of its file (%lld bytes)\n",
+				    req->area_offset, req->area_size, fsize);
+		goto put;
+	}
+	vm->area_size = req->area_size;
+	err = ppr_vm_map_area(vm, req->area_offset);
+	if (err)
+		goto put;
+	/* Blank (guest not bound yet) or ours; anything else is refused. */
+	if (READ_ONCE(vm->hdr->magic) || READ_ONCE(vm->hdr->version)) {
+		struct ppr_area_view view;
+
+		if (vm->hdr->magic != PPR_AREA_MAGIC || vm->hdr->version != PPR_AREA_VERSION ||
+		    ppr_area_validate(vm, &view)) {
+			pr_warn_ratelimited("attach: not a valid PPR v%u area (magic %#x, version %u)\n",
+					    PPR_AREA_VERSION, vm->hdr->magic, vm->hdr->version);
+			err = -EINVAL;
+			goto put;
+		}
+	}
+
+	err = ida_alloc_min(&ppr_vm_ida, 1, GFP_KERNEL);
+	if (err < 0)
+		goto put;
+	vm->id = err;
+	if (!vm->name[0])
+		snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
+
+	mutex_lock(&ppr_vms_lock);
+	err = 0;
+	list_for_each_entry(v, &ppr_vms, node) {
+		if (v->kvm == kvm || file_inode(v->area_file) == file_inode(vm->area_file)) {
+			err = -EEXIST;
+			break;
+		}
+	}
+	if (err) {
+		mutex_unlock(&ppr_vms_lock);
+		pr_warn_ratelimited("attach: this VM or this area is attached already (vm %u)\n",
+				    v->id);
+		goto put;
+	}
+	err = -ESRCH;
+	vm->mm = kvm->mm;
+	mmgrab(vm->mm);
+	if (mmget_not_zero(vm->mm)) {
+		vm->mn.ops = &ppr_mn_ops;
+		err = mmu_notifier_register(&vm->mn, vm->mm);
+		vm->mn_registered = !err;
+		mmput(vm->mm);
+	}
+	if (!err)
+		err = ppr_sysfs_add_vm(vm);
+	if (err) {
+		mutex_unlock(&ppr_vms_lock);
+		if (vm->mn_registered)
+			mmu_notifier_unregister(&vm->mn, vm->mm);
+		vm->mn_registered = false;
+		goto put;
+	}
+	list_add_tail_rcu(&vm->node, &ppr_vms);
+	mutex_unlock(&ppr_vms_lock);
+	req->vm_id = vm->id;
+	pr_info("vm %u (%s, pid %d) attached: area %zu KiB\n", vm->id, vm->name,
+		vm->vmm_pid, vm->area_size >> 10);
+	ppr_wake_daemon();
+	return 0;
+
+put:
+	ppr_vm_put(vm);
+	return err;
+}
