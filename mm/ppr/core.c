@@ -20,9 +20,6 @@
 
 #include "ppr.h"
 
-#define PPR_MAX_THREADS		64
-#define PPR_MIN_PERIOD_MS	100
-#define PPR_MAX_PERIOD_MS	3600000
 
 unsigned int ppr_reclaim_period_ms = 10000;
 unsigned int ppr_work_threads = 2;
@@ -49,7 +46,7 @@ static const struct kernel_param_ops ppr_period_ops = {
 	.get = param_get_uint,
 };
 module_param_cb(reclaim_period_ms, &ppr_period_ops, &ppr_reclaim_period_ms, 0444);
-MODULE_PARM_DESC(reclaim_period_ms, "milliseconds between recycle passes (100..3600000, default 10000)");
+MODULE_PARM_DESC(reclaim_period_ms, "milliseconds between recycle passes (10..3600000, default 10000)");
 
 static int ppr_set_threads_param(const char *val, const struct kernel_param *kp)
 {

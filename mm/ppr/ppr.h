@@ -20,6 +20,10 @@
 
 struct kvm;
 
+#define PPR_MAX_THREADS		64
+#define PPR_MIN_PERIOD_MS	10
+#define PPR_MAX_PERIOD_MS	3600000
+
 /* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
 enum ppr_vm_status {
 	PPR_VM_WAITING,		/* no active epoch seen yet: nothing honoured */

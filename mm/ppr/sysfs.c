@@ -3,7 +3,7 @@
  * /sys/kernel/mm/ppr_pageone:
  *
  *   run                 1 recycle, 0 pause (attached VMs stay attached)
- *   reclaim_period_ms   milliseconds between passes, 100 .. 3600000
+ *   reclaim_period_ms   milliseconds between passes, 10 .. 3600000
  *   work_threads        1 .. 64, changed at run time
  *   stats/              global counters: recycled_pages, skipped_<why>_pages,
  *                       passes, slices, no_memslot_pages, memslot_removals,
@@ -55,7 +55,7 @@ static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute 
 
 	if (err)
 		return err;
-	if (v < 100 || v > 3600000)
+	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
 		return -ERANGE;
 	WRITE_ONCE(ppr_reclaim_period_ms, v);
 	ppr_wake_daemon();

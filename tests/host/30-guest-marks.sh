@@ -7,7 +7,7 @@ l2_start marks marks mem=512M ivshmem=1M cmdline=ppr.hold_secs=20 timeout=300 ||
 i=0
 while ! grep -q '^# PPR-CHECK ' /tmp/l2-marks.log 2>/dev/null; do
 	i=$((i + 1))
-	[ $i -lt 240 ] || { echo "no PPR-CHECK line from the guest"; break; }
+	[ $i -lt 1200 ] || { echo "no PPR-CHECK line from the guest after 600 s"; break; }
 	kill -0 "$(cat /tmp/l2-marks.pid)" 2>/dev/null || break
 	sleep 0.5
 done

@@ -41,7 +41,7 @@ l2_start() {
 		-serial "file:/tmp/l2-$name.log" \
 		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
 		-kernel /l2/bzImage -initrd /l2/l2.cpio \
-		-append "console=ttyS0 panic=-1 kunit.enable=0 ppr.tests=$tests $cmdline" \
+		-append "console=ttyS0 panic=-1 kunit.enable=0 rcupdate.rcu_cpu_stall_suppress=1 ppr.tests=$tests $cmdline" \
 		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
 	echo $! >"/tmp/l2-$name.pid"
 	# the pid above is timeout's; QEMU is its child
@@ -54,7 +54,7 @@ l2_splat() {
 	n=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|watchdog: |rcu: INFO|stall|lockup|Kernel panic' "/tmp/l2-$1.log" | cut -d: -f1)
 	[ -n "$n" ] || return 0
 	echo "l2/$1: kernel splat at console line $n:"
-	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log"
+	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log" | sed 's/^/| /'
 }
 
 l2_pid() {
