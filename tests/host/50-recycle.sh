@@ -10,9 +10,7 @@ for thp in madvise never; do
 	echo "$thp" >/sys/kernel/mm/transparent_hugepage/enabled
 	name=rss-$thp
 	l2_start "$name" alloc-free mem=512M ivshmem=1M cmdline=ppr.alloc=$mib,5000,8000 timeout=600 || exit 1
-	pid=$(l2_pid "$name")
-	sleep 0.5
-	pprctl attach "$pid" --area "/dev/shm/ppr-$name" || { rc=1; l2_wait "$name"; continue; }
+	l2_attach "$name" || { rc=1; l2_wait "$name"; continue; }
 	l2_wait_line "$name" 'round 1: .* written' 240 || { rc=1; l2_wait "$name"; continue; }
 	sleep 2
 	before=$(l2_rss_kib "$name")

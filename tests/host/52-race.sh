@@ -8,10 +8,10 @@ echo never >/sys/kernel/mm/transparent_hugepage/enabled
 modprobe ppr_pageone reclaim_period_ms=10 work_threads=2 || exit 1
 S=/sys/kernel/mm/ppr_pageone/stats
 rc=0
-rounds=${PPR_RACE_ROUNDS:-1000000}
+rounds=1000000
+[ $ppr_debug = 1 ] && rounds=200000	# the million runs on lean (make check FLAVOUR=lean)
 l2_start race race mem=256M ivshmem=1M cmdline=ppr.race=$rounds,512,32,8 timeout=1500 || exit 1
-sleep 0.5
-pprctl attach "$(l2_pid race)" --area /dev/shm/ppr-race || rc=1
+l2_attach race || rc=1
 l2_wait race || rc=1
 echo "host: recycled $(cat $S/recycled_pages) pages, raced (guest unmarked first) $(cat $S/skipped_raced_pages), passes $(cat $S/passes)"
 [ "$(cat $S/recycled_pages)" -gt 0 ] || { echo "the host recycled nothing: the race was not exercised"; rc=1; }

@@ -8,14 +8,20 @@
 #         ivshmem=SIZE   add an ivshmem-plain device backed by /dev/shm/ppr-NAME
 #         cmdline=WORDS  extra guest kernel command line
 #         timeout=SECS   kill the guest after SECS (default 300)
+#         reboot=1       let the guest reboot (default: QEMU exits on reboot)
 #       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
 #   l2_wait NAME
 #       wait for the guest to power off; relay its results as PPR-TAP lines
 #       named l2/NAME/...; return 0 only if it ran to PPR-DONE with no failure.
 #   l2_pid NAME      QEMU's pid;  l2_rss_kib NAME   its RSS in KiB
 
+# The debug flavour (KASAN, lockdep) runs 3 to 10 times slower in nested
+# TCG: tests size their workloads by $ppr_debug (1 there, 0 on lean).
+ppr_debug=0
+grep -q '^flavour: debug' /etc/ppr-kernel-version 2>/dev/null && ppr_debug=1
+
 l2_start() {
-	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 a
+	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
 	shift 2
 	while [ $# -gt 0 ]; do
 		a=$1
@@ -25,6 +31,7 @@ l2_start() {
 		ivshmem=*) ivshmem=${a#ivshmem=} ;;
 		cmdline=*) cmdline=${a#cmdline=} ;;
 		timeout=*) tmo=${a#timeout=} ;;
+		reboot=1) noreboot= ;;
 		--) break ;;
 		*) echo "l2_start: unknown option '$a'" >&2; return 2 ;;
 		esac
@@ -36,8 +43,8 @@ l2_start() {
 			-device ivshmem-plain,memdev=ppr-area
 	fi
 	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp"
-	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave -m "$mem" -smp 1 \
-		-nodefaults -display none -no-reboot \
+	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave,-la57 -m "$mem" -smp 1 \
+		-nodefaults -display none $noreboot \
 		-serial "file:/tmp/l2-$name.log" \
 		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
 		-kernel /l2/bzImage -initrd /l2/l2.cpio \
@@ -51,7 +58,7 @@ l2_start() {
 # Print the first kernel splat of guest NAME's console with its context.
 l2_splat() {
 	local n
-	n=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|watchdog: |rcu: INFO|stall|lockup|Kernel panic' "/tmp/l2-$1.log" | cut -d: -f1)
+	n=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|watchdog: |rcu: INFO|detected stall|soft lockup|hard LOCKUP|Kernel panic' "/tmp/l2-$1.log" | cut -d: -f1)
 	[ -n "$n" ] || return 0
 	echo "l2/$1: kernel splat at console line $n:"
 	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log" | sed 's/^/| /'
@@ -102,4 +109,18 @@ l2_wait_line() {
 		kill -0 "$(cat "/tmp/l2-$1.pid")" 2>/dev/null || { echo "l2/$1 exited before '$2'"; return 1; }
 		sleep 0.1
 	done
+}
+
+# l2_attach NAME: attach guest NAME to ppr_pageone with pprctl once its QEMU
+# has created its KVM VM (up to 120 s); prints pprctl's line.
+l2_attach() {
+	local pid i=0
+	pid=$(l2_pid "$1")
+	while ! ls -l /proc/$pid/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm'; do
+		i=$((i + 1))
+		[ $i -lt 1200 ] || { echo "l2/$1: QEMU (pid $pid) has no KVM VM after 120 s"; return 1; }
+		kill -0 "$pid" 2>/dev/null || { echo "l2/$1: QEMU exited"; return 1; }
+		sleep 0.1
+	done
+	pprctl attach "$pid" --area "/dev/shm/ppr-$1"
 }
