@@ -26,7 +26,7 @@ KTAP_CASE = re.compile(r"^    (ok|not ok) \d+ (\S.*)$")
 KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 
 
-def main(path, extra):
+def main(paths, extra):
     passed = failed = skipped = 0
     # Results of tests that ran on the build machine (pprctl's unit tests).
     for x in extra:
@@ -42,6 +42,19 @@ def main(path, extra):
                 else:
                     passed += 1
                 print(raw.rstrip("\r\n")[len("PPR-TAP "):])
+    for n, path in enumerate(paths, 1):
+        tag = "" if len(paths) == 1 else "#%d" % n
+        p, f, sk = scan(path, tag)
+        passed += p
+        failed += f
+        skipped += sk
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 0 if failed == 0 else 1
+
+
+def scan(path, tag):
+    """Count one L1 console log; return (passed, failed, skipped)."""
+    passed = failed = skipped = 0
     done = boot = False
     suite = "?"
     splats = []
@@ -81,20 +94,26 @@ def main(path, extra):
         print("# bench: " + b)
     if splats:
         failed += 1
-        print("not ok - kernel/log-clean # %d splat lines, first: %s" % (len(splats), splats[0]))
+        print("not ok - kernel/log-clean%s # %d splat lines, first: %s" % (tag, len(splats), splats[0]))
     else:
         passed += 1
-        print("ok - kernel/log-clean")
+        print("ok - kernel/log-clean%s" % tag)
     if not done:
         failed += 1
-        print("not ok - vm/l1-completed # L1 %s" %
+        print("not ok - vm/l1-completed%s # L1 %s" % (tag,
               ("booted but did not reach PPR-DONE (timeout or crash)" if boot
-               else "never reached its init"))
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 0 if failed == 0 else 1
+               else "never reached its init")))
+    return passed, failed, skipped
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: tap.py CONSOLE-LOG [HOST-RESULTS-LOG...]")
-    sys.exit(main(sys.argv[1], sys.argv[2:]))
+    logs, extra, args = [], [], sys.argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--extra" and args:
+            extra.append(args.pop(0))
+        else:
+            logs.append(a)
+    if not logs:
+        sys.exit("usage: tap.py CONSOLE-LOG... [--extra HOST-RESULTS-LOG]...")
+    sys.exit(main(logs, extra))
