@@ -9,7 +9,7 @@ modprobe ppr_pageone reclaim_period_ms=10 work_threads=2 || exit 1
 S=/sys/kernel/mm/ppr_pageone/stats
 rc=0
 rounds=1000000
-[ $ppr_debug = 1 ] && rounds=200000	# the million runs on lean (make check FLAVOUR=lean)
+[ $ppr_debug = 1 ] && rounds=100000	# the million runs on lean (make check FLAVOUR=lean)
 l2_start race race mem=256M ivshmem=1M cmdline=ppr.race=$rounds,512,32,8 timeout=1500 || exit 1
 l2_attach race || rc=1
 l2_wait race || rc=1

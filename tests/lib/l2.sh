@@ -112,13 +112,16 @@ l2_wait_line() {
 }
 
 # l2_attach NAME: attach guest NAME to ppr_pageone with pprctl once its QEMU
-# has created its KVM VM (up to 120 s); prints pprctl's line.
+# has created its KVM VM and mapped its area (up to 120 s); prints pprctl's
+# line.
 l2_attach() {
 	local pid i=0
 	pid=$(l2_pid "$1")
-	while ! ls -l /proc/$pid/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm'; do
+	# QEMU creates its KVM VM before it maps its memory backends.
+	while ! ls -l /proc/$pid/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm' ||
+	      ! grep -q "/dev/shm/ppr-$1\$" /proc/$pid/maps 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 1200 ] || { echo "l2/$1: QEMU (pid $pid) has no KVM VM after 120 s"; return 1; }
+		[ $i -lt 1200 ] || { echo "l2/$1: QEMU (pid $pid) has no KVM VM or area after 120 s"; return 1; }
 		kill -0 "$pid" 2>/dev/null || { echo "l2/$1: QEMU exited"; return 1; }
 		sleep 0.1
 	done

@@ -1,3 +1,8 @@
+# KNOWN TO FAIL, not part of make check (tests/wip): the first half passes
+# (after a QMP system_reset the host stops at once and recycles nothing until
+# the guest announces a new epoch), but the rebooted guest has not finished
+# its verifying churn within the 900 s test timeout, lean or debug. Run it
+# with: tests/vm/run --flavour lean --append ppr.suite=wip all
 # Guest reboot and hard reset (QMP system_reset) in the middle of heavy
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
