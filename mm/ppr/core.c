@@ -20,25 +20,28 @@
 
 #include "ppr.h"
 
-
 unsigned int ppr_reclaim_period_ms = 10000;
 unsigned int ppr_work_threads = 2;
 bool ppr_run = true;
 struct ppr_stats ppr_stats;
 struct workqueue_struct *ppr_wq;		/* detaches of exiting VMMs */
 
+/* Set the reclaim period; -ERANGE outside PPR_MIN/MAX_PERIOD_MS. */
+int ppr_set_reclaim_period(unsigned int ms)
+{
+	if (ms < PPR_MIN_PERIOD_MS || ms > PPR_MAX_PERIOD_MS)
+		return -ERANGE;
+	WRITE_ONCE(ppr_reclaim_period_ms, ms);
+	ppr_wake_daemon();
+	return 0;
+}
+
 static int ppr_set_period(const char *val, const struct kernel_param *kp)
 {
 	unsigned int v;
 	int err = kstrtouint(val, 0, &v);
 
-	if (err)
-		return err;
-	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
-		return -ERANGE;
-	WRITE_ONCE(ppr_reclaim_period_ms, v);
-	ppr_wake_daemon();
-	return 0;
+	return err ? err : ppr_set_reclaim_period(v);
 }
 
 static const struct kernel_param_ops ppr_period_ops = {

@@ -109,6 +109,7 @@ extern bool ppr_run;
 extern struct workqueue_struct *ppr_wq;
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
 void ppr_wake_daemon(void);
+int ppr_set_reclaim_period(unsigned int ms);
 int ppr_set_work_threads(unsigned int n);
 u64 ppr_threads_cpu_ns(bool daemon);
 

@@ -53,13 +53,9 @@ static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute 
 	unsigned int v;
 	int err = kstrtouint(buf, 0, &v);
 
-	if (err)
-		return err;
-	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
-		return -ERANGE;
-	WRITE_ONCE(ppr_reclaim_period_ms, v);
-	ppr_wake_daemon();
-	return count;
+	if (!err)
+		err = ppr_set_reclaim_period(v);
+	return err ? err : count;
 }
 
 static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,

@@ -25,7 +25,7 @@
 
 /* Attached VMs; changes under ppr_vms_lock, RCU readers (see struct ppr_vm). */
 LIST_HEAD(ppr_vms);
-DEFINE_MUTEX(ppr_vms_lock);
+DEFINE_MUTEX(ppr_vms_lock);	/* protects ppr_vms changes and daemon passes */
 static DEFINE_IDA(ppr_vm_ida);
 
 static const char * const ppr_status_names[] = {
@@ -139,6 +139,19 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 	spin_unlock(&vm->lock);
 }
 
+/* Copy the honoured layout of @vm if marks are honoured now. */
+static bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view)
+{
+	bool active;
+
+	spin_lock(&vm->lock);
+	active = vm->status == PPR_VM_ACTIVE && !vm->detaching;
+	if (active)
+		*view = vm->view;
+	spin_unlock(&vm->lock);
+	return active;
+}
+
 /* The daemon's pass: queue one slice per flagged summary chunk. */
 void ppr_vm_pass(struct ppr_vm *vm)
 {
@@ -147,13 +160,8 @@ void ppr_vm_pass(struct ppr_vm *vm)
 
 	atomic64_inc(&vm->stats.passes);
 	ppr_vm_update_status(vm);
-	spin_lock(&vm->lock);
-	if (vm->status != PPR_VM_ACTIVE || vm->detaching) {
-		spin_unlock(&vm->lock);
+	if (!ppr_vm_active_view(vm, &view))
 		return;
-	}
-	view = vm->view;
-	spin_unlock(&vm->lock);
 
 	nr_chunks = DIV_ROUND_UP_ULL(view.nr_pfns, 1ULL << PPR_SUMMARY_SHIFT);
 	for (s = find_first_bit(view.summary, nr_chunks); s < nr_chunks;
@@ -227,13 +235,8 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	u64 gfn, end;
 	int idx;
 
-	spin_lock(&vm->lock);
-	if (vm->status != PPR_VM_ACTIVE || vm->detaching) {
-		spin_unlock(&vm->lock);
+	if (!ppr_vm_active_view(vm, &view))
 		return;
-	}
-	view = vm->view;
-	spin_unlock(&vm->lock);
 
 	gfn = slice->chunk << PPR_SUMMARY_SHIFT;
 	end = min_t(u64, gfn + (1ULL << PPR_SUMMARY_SHIFT), view.nr_pfns);
