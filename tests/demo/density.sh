@@ -11,7 +11,7 @@ pass() { # off|on
 	local mode=$1 i t=0 alive used peak=0 sum=0 samples=0 line p r
 	[ "$mode" = on ] && { modprobe ppr_pageone reclaim_period_ms=2000 || return 1; }
 	for i in $(seq $n); do
-		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=600 || return 1
+		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
 	done
 	if [ "$mode" = on ]; then
 		for i in $(seq $n); do l2_attach "$mode$i" >/dev/null || return 1; done
@@ -42,7 +42,7 @@ pass() { # off|on
 		sleep 2
 		t=$((t + 2))
 	done
-	for i in $(seq $n); do l2_wait "$mode$i" >/dev/null || { echo "vm$i failed its verifying churn"; return 1; }; done
+	for i in $(seq $n); do l2_wait "$mode$i" || { echo "vm$i failed its verifying churn"; return 1; }; done
 	eval "avg_$mode=\$((total_$mode / samples))"
 	eval "peak_$mode=\$((peak / n))"
 	[ "$mode" = on ] && rmmod ppr_pageone

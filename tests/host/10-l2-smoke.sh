@@ -1,7 +1,7 @@
 # Boot one L2 under L1's KVM with a 1 MiB ivshmem-plain device and run the
 # guest smoke test inside it; the host sees the shared file the BAR maps.
 . /tests/lib/l2.sh
-l2_start smoke smoke mem=256M ivshmem=1M cmdline=ppr.expect_ivshmem=1M timeout=240 || exit 1
+l2_start smoke smoke mem=256M ivshmem=1M cmdline=ppr.expect_ivshmem=1M timeout=600 || exit 1
 l2_wait smoke || exit 1
 [ -f /dev/shm/ppr-smoke ] || { echo "backing file /dev/shm/ppr-smoke missing"; exit 1; }
 sz=$(stat -c %s /dev/shm/ppr-smoke)

@@ -2,7 +2,7 @@
 # 200 MiB; its held pages are unmarked and its freed pages marked, and L1 sees
 # the same bits in the shared file while the guest still holds its memory.
 . /tests/lib/l2.sh
-l2_start marks marks mem=512M ivshmem=1M cmdline=ppr.hold_secs=20 timeout=300 || exit 1
+l2_start marks marks mem=512M ivshmem=1M cmdline=ppr.hold_secs=20 timeout=900 || exit 1
 # Wait for the guest's PPR-CHECK line, then check its PFNs in our file.
 i=0
 while ! grep -q '^# PPR-CHECK ' /tmp/l2-marks.log 2>/dev/null; do
