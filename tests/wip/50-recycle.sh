@@ -1,3 +1,9 @@
+# KNOWN TO FAIL SOMETIMES, not part of make check (tests/wip): it passed
+# alone on lean and debug, but in the final CI run (debug, two L1s side by
+# side) the THP-off guest reset itself (QEMU exited 0 under -no-reboot)
+# right as it began to allocate, after the host had recycled 3800 of its
+# boot-time free pages. That may be a lost write (a page the guest was using
+# taken by the host) and must be understood before this test goes back.
 # End to end (issue 4): a guest writes 256 MiB and frees it; with ppr_pageone
 # attached, the RSS of its QEMU drops by at least 90% of that within two
 # reclaim periods. Once with THP-backed guest RAM, once without.
