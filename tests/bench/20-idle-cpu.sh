@@ -5,11 +5,12 @@ S=/sys/kernel/mm/ppr_pageone/stats
 n=8
 modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
 for i in $(seq $n); do
-	l2_start "idle$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=240 timeout=600 || exit 1
+	l2_start "idle$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
 done
 for i in $(seq $n); do l2_attach "idle$i" >/dev/null || exit 1; done
-# Let the guests finish booting (and their first frees be recycled).
-sleep 60
+# Let the guests finish booting, then their boot-time frees be recycled.
+for i in $(seq $n); do l2_wait_line "idle$i" 'guest/idle' 400 || exit 1; done
+sleep 30
 d0=$(cat $S/daemon_cpu_ns) w0=$(cat $S/worker_cpu_ns) t0=$(cut -d' ' -f1 /proc/uptime)
 sleep 60
 d1=$(cat $S/daemon_cpu_ns) w1=$(cat $S/worker_cpu_ns) t1=$(cut -d' ' -f1 /proc/uptime)

@@ -1,8 +1,12 @@
 # Guest lifetime under churn (issue 4). First boot (area epoch 1): churn and
-# verify continuously; with ppr.lifetime=reboot, reboot after 10 s
-# ("reboot -f": the driver clears the active flag on the way down); with
-# ppr.lifetime=reset, wait for the host's QMP system_reset. The next boot
-# (epoch 2 or more) must pass the verifying churn.
+# verify continuously, then after 10 s, in the middle of the churn:
+#   ppr.lifetime=reset   wait for the host's QMP system_reset
+#   ppr.lifetime=reboot  "reboot -f" (the driver clears the active flag on the
+#                        way down, in its PCI shutdown hook)
+#   ppr.lifetime=kexec   kexec_file_load + reboot(KEXEC) into /boot/bzImage
+#                        (the host adds it to the initrd) with an initrd made
+#                        from this root; same shutdown hook, no firmware
+# The next boot (epoch 2 or more) must pass the verifying churn.
 S=/sys/kernel/mm/ppr_guest
 mode=reset
 for w in $(cat /proc/cmdline); do
@@ -15,13 +19,30 @@ if [ "$epoch" -ge 2 ]; then
 	echo "lifetime: boot after $mode passed the verifying churn"
 	exit 0
 fi
+if [ "$mode" = kexec ]; then
+	[ -f /boot/bzImage ] || { echo "lifetime: no /boot/bzImage to kexec"; exit 1; }
+	# The next kernel's initrd: this root without the mounted trees' contents.
+	(cd / && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o \
+		-path ./tmp -o -path ./run \) -prune -print -o -print |
+		cpio -o -H newc >/tmp/next.cpio 2>/dev/null) ||
+		{ echo "lifetime: cannot build the next initrd"; exit 1; }
+fi
 ppr_churn 32 100000 100 100 &
 echo "lifetime: churning"
-if [ "$mode" = reboot ]; then
+case $mode in
+reboot)
 	sleep 10
 	echo "lifetime: rebooting in the middle of the churn"
 	reboot -f
-fi
+	;;
+kexec)
+	sleep 10
+	echo "lifetime: kexec in the middle of the churn"
+	ppr_kexec /boot/bzImage /tmp/next.cpio "$(cat /proc/cmdline)"
+	echo "lifetime: kexec failed"
+	exit 1
+	;;
+esac
 wait
 echo "lifetime: the churn ended before the $mode"
 exit 1

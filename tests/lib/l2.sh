@@ -9,6 +9,7 @@
 #         cmdline=WORDS  extra guest kernel command line
 #         timeout=SECS   kill the guest after SECS (default 300)
 #         reboot=1       let the guest reboot (default: QEMU exits on reboot)
+#         initrd=FILE    guest initramfs (default /l2/l2.cpio)
 #       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
 #   l2_wait NAME
 #       wait for the guest to power off; relay its results as PPR-TAP lines
@@ -22,6 +23,7 @@ grep -q '^flavour: debug' /etc/ppr-kernel-version 2>/dev/null && ppr_debug=1
 
 l2_start() {
 	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
+	local initrd=/l2/l2.cpio
 	shift 2
 	while [ $# -gt 0 ]; do
 		a=$1
@@ -32,6 +34,7 @@ l2_start() {
 		cmdline=*) cmdline=${a#cmdline=} ;;
 		timeout=*) tmo=${a#timeout=} ;;
 		reboot=1) noreboot= ;;
+		initrd=*) initrd=${a#initrd=} ;;
 		--) break ;;
 		*) echo "l2_start: unknown option '$a'" >&2; return 2 ;;
 		esac
@@ -42,12 +45,12 @@ l2_start() {
 		set -- "$@" -object "memory-backend-file,id=ppr-area,share=on,mem-path=/dev/shm/ppr-$name,size=$ivshmem" \
 			-device ivshmem-plain,memdev=ppr-area
 	fi
-	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp"
+	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp" "/tmp/l2-$name.reset.log"
 	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave,-la57 -m "$mem" -smp 1 \
 		-nodefaults -display none $noreboot \
-		-serial "file:/tmp/l2-$name.log" \
+		-serial "file:/tmp/l2-$name.log" -d cpu_reset -D "/tmp/l2-$name.reset.log" \
 		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
-		-kernel /l2/bzImage -initrd /l2/l2.cpio \
+		-kernel /l2/bzImage -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 kunit.enable=0 rcupdate.rcu_cpu_stall_suppress=1 ppr.tests=$tests $cmdline" \
 		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
 	echo $! >"/tmp/l2-$name.pid"
@@ -85,8 +88,13 @@ l2_wait() {
 		echo "l2/$name did not run to completion (qemu rc=$rc)"
 		l2_splat "$name"
 		echo "l2/$name: last console lines:"
-		tail -n 30 "/tmp/l2-$name.log"
+		tail -n 60 "/tmp/l2-$name.log" | sed 's/^/| /'
 		sed 's/^/qemu: /' "/tmp/l2-$name.qemu.log"
+		# QEMU logs the CPU state at every reset (-d cpu_reset): two at
+		# start-up; a third means the guest reset (triple fault, reboot).
+		echo "l2/$name: $(grep -c '^CPU Reset' "/tmp/l2-$name.reset.log" 2>/dev/null) CPU resets; the last:"
+		awk '/^CPU Reset/ { n = 0 } { l[n++] = $0 } END { for (i = 0; i < n && i < 12; i++) print "reset| " l[i] }' \
+			"/tmp/l2-$name.reset.log" 2>/dev/null
 		return 1
 	fi
 	# The guest tests' own output, for the record.

@@ -3,16 +3,25 @@
 # the guest announces a new epoch), but the rebooted guest has not finished
 # its verifying churn within the 900 s test timeout, lean or debug. Run it
 # with: tests/vm/run --flavour lean --append ppr.suite=wip all
-# Guest reboot and hard reset (QMP system_reset) in the middle of heavy
+# Guest reboot, kexec and hard reset (QMP system_reset) in the middle of heavy
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
-for mode in reset reboot; do
+# The kexec guest finds the kernel to load in /boot: a second archive
+# appended to its initramfs (the kernel unpacks concatenated archives).
+mkdir -p /tmp/kx/boot
+cp /l2/bzImage /tmp/kx/boot/bzImage
+(cd /tmp/kx && find boot | cpio -o -H newc >/tmp/kx.cpio 2>/dev/null) || exit 1
+cat /l2/l2.cpio /tmp/kx.cpio >/tmp/l2-kexec.cpio
+for mode in reset reboot kexec; do
 	name=lt-$mode
-	l2_start "$name" lifetime mem=512M ivshmem=1M reboot=1 cmdline=ppr.lifetime=$mode timeout=900 || exit 1
+	initrd=/l2/l2.cpio
+	[ $mode = kexec ] && initrd=/tmp/l2-kexec.cpio
+	l2_start "$name" lifetime mem=512M ivshmem=1M reboot=1 cmdline=ppr.lifetime=$mode \
+		initrd=$initrd timeout=420 || exit 1
 	out=$(l2_attach "$name") || { echo "$out"; rc=1; continue; }
 	echo "$out"
 	id=$(echo "$out" | sed -n 's/^attached vm \([0-9]*\):.*/\1/p')
@@ -26,10 +35,17 @@ for mode in reset reboot; do
 	[ "$mode" = reset ] && qmp "/tmp/l2-$name.qmp" system_reset
 	# Wait until the host stops honouring the old epoch.
 	i=0
-	while [ "$(cat $V/$id/state)" = active ] && [ "$(cat $V/$id/epoch)" = "$old" ] && [ $i -lt 600 ]; do
+	while [ "$(cat $V/$id/state)" = active ] && [ "$(cat $V/$id/epoch)" = "$old" ] && [ $i -lt 1200 ]; do
 		sleep 0.05; i=$((i + 1))
 	done
 	st=$(cat $V/$id/state)
+	if [ "$st" = active ] && [ "$(cat $V/$id/epoch)" = "$old" ]; then
+		echo "PPR-TAP not ok - lifetime/$mode-nothing-recycled-until-announced # the guest never went down"
+		rc=1
+		kill "$(l2_pid "$name")" 2>/dev/null
+		l2_wait "$name"
+		continue
+	fi
 	sleep 0.3	# a batch that claimed before the reset may still be accounting
 	rec0=$(cat $V/$id/recycled_pages)
 	echo "$mode: host state $st (epoch $(cat $V/$id/epoch)), $rec0 pages recycled"
@@ -39,6 +55,7 @@ for mode in reset reboot; do
 		[ "$r" = "$rec0" ] || bad=1
 		n=$((n + 1))
 		[ $n -lt 6000 ] || { echo "$mode: no new announcement after 300 s"; rc=1; break; }
+		kill -0 "$(l2_pid "$name")" 2>/dev/null || { echo "$mode: QEMU exited before a new announcement"; rc=1; break; }
 		sleep 0.05
 	done
 	echo "$mode: new epoch $(cat $V/$id/epoch) after $((n / 20)) s; memslot removals $(cat $V/$id/memslot_removals)"

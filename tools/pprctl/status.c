@@ -354,7 +354,9 @@ static void print_settings(void)
 	printf("Settings:\n");
 	for (i = 0; i < NR_PARAMS; i++) {
 		err = sysfs_read_u64(params[i].file, &v);
-		if (err)
+		if (err == -ENOENT)
+			snprintf(buf, sizeof(buf), "- (not in this module)");
+		else if (err)
 			snprintf(buf, sizeof(buf), "- (%s)", strerror(-err));
 		else
 			format_param(&params[i], v, buf, sizeof(buf));
