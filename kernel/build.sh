@@ -162,9 +162,9 @@ build_kernel() {
 	rm -rf "$obj/modroot"
 	make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$obj/modroot" INSTALL_MOD_STRIP=1 \
 		DEPMOD=/sbin/depmod modules_install >/dev/null
-	make -s -C "$src" O="$obj" kernelrelease >"$obj/kernelrelease"
+	make -s --no-print-directory -C "$src" O="$obj" kernelrelease >"$obj/kernelrelease"
 	{
-		echo "upstream: $(make -s -C "$src" kernelversion)"
+		echo "upstream: $(make -s --no-print-directory -C "$src" kernelversion)"
 		echo "debian-package: $pkg $(cat "$build/src/PKGVERSION")"
 		echo "release: $(cat "$obj/kernelrelease")"
 		echo "flavour: $flavour (${fragments[*]})"

@@ -8,6 +8,7 @@
 #define _LINUX_PPR_RECYCLE_H
 
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/pgtable.h>
 
 /* Why pages of a batch were not recycled; indexes of ppr_recycle_batch.skipped. */
@@ -42,6 +43,15 @@ struct ppr_recycle_batch {
 	 */
 	bool (*may_claim)(void *arg);
 	void *arg;
+	/*
+	 * Optional, one per VM: held from the MMU-notifier range start to its
+	 * end, so that one VM has at most one recycle range in progress. KVM
+	 * folds concurrent invalidations of a VM into one range that only
+	 * resets when none is in progress; workers overlapping their batches
+	 * back to back would keep it growing, and every vCPU fault inside it
+	 * retrying, until the backlog drains.
+	 */
+	struct mutex *range_lock;
 	/* out, in pages */
 	unsigned int recycled;
 	unsigned int skipped[PPR_SKIP_NR];

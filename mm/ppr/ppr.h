@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
 #include <linux/ppr_area.h>
 #include <linux/ppr_recycle.h>
 #include <linux/workqueue.h>
@@ -77,6 +78,13 @@ struct ppr_vm {
 	u64 pass_state;			/* header state word at the pass start */
 	struct ppr_area_view view;	/* validated at the pass start */
 	bool detaching;			/* no new slices */
+
+	/*
+	 * Held by a worker from its batch's MMU-notifier range start to the
+	 * range end (ppr_recycle_batch.range_lock): one range in progress per
+	 * VM, so that KVM's folded invalidation range resets between batches.
+	 */
+	struct mutex range_lock;
 
 	struct ppr_vm_stats stats;
 	struct kobject kobj;		/* vms/<id> */

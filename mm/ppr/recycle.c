@@ -8,8 +8,9 @@
  *  1. Read the batch's mark bits without locks: they only pick candidates.
  *  2. mmap_read_lock(); the VMA must be private anonymous memory, not
  *     mlocked, not hugetlb, not userfaultfd-armed (postcopy migration).
- *  3. MMU-notifier range start: KVM zaps its mappings of the range, and a
- *     vCPU that faults on it waits for the range end.
+ *  3. MMU-notifier range start over the candidates' span (one range per
+ *     VM at a time, see ppr_recycle_batch.range_lock): KVM zaps its
+ *     mappings of the span, and a vCPU that faults in it waits for the end.
  *  4. Under the PTE lock, for each candidate: trylock its folio (a locked
  *     folio is being merged or migrated: skip it), take a reference and
  *     clear the PTE. One TLB flush for the batch.
@@ -109,8 +110,9 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 	DECLARE_BITMAP(cleared, PTRS_PER_PTE);
 	DECLARE_BITMAP(owner, PTRS_PER_PTE);
 	struct mm_struct *mm = b->mm;
-	unsigned long start = b->hva, end;
+	unsigned long start = b->hva;
 	struct mmu_notifier_range range;
+	unsigned long rstart, rend;	/* the candidates' span */
 	struct vm_area_struct *vma;
 	struct folio *locked = NULL, *last = NULL;
 	unsigned int i, nr = b->nr, ncand;
@@ -153,8 +155,6 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		if (!ncand)
 			goto out_mmap;
 	}
-	end = start + nr * PAGE_SIZE;
-
 	pmd = mm_find_pmd(mm, start);
 	if (!pmd) {
 		b->skipped[PPR_SKIP_NOT_PRESENT] += ncand;
@@ -169,8 +169,15 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		split_huge_pmd(vma, pmd, start);
 	}
 
-	/* 3. KVM lets go of the range; vCPU faults on it wait for the end. */
-	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+	/*
+	 * 3. KVM lets go of the candidates' span, no wider: it zaps every
+	 * mapping in the range, and vCPU faults in it wait for the end.
+	 */
+	rstart = start + find_first_bit(cand, nr) * PAGE_SIZE;
+	rend = start + (find_last_bit(cand, nr) + 1) * PAGE_SIZE;
+	if (b->range_lock)
+		mutex_lock(b->range_lock);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, rstart, rend);
 	mmu_notifier_invalidate_range_start(&range);
 
 	/* 4. Clear the candidates' PTEs, one TLB flush. */
@@ -216,7 +223,7 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 	}
 	if (bitmap_empty(cleared, nr))
 		goto out_pte;
-	flush_tlb_range(vma, start, end);
+	flush_tlb_range(vma, rstart, rend);
 
 	/* 5. Pins, then the guest's lifetime, then the marks. */
 	for_each_set_bit(i, cleared, nr) {
@@ -256,6 +263,8 @@ out_pte:
 	pte_unmap_unlock(pte, ptl);
 out_range:
 	mmu_notifier_invalidate_range_end(&range);
+	if (b->range_lock)
+		mutex_unlock(b->range_lock);
 	/* 7. Drop our references: claimed pages are freed here. */
 	for_each_set_bit(i, owner, nr) {
 		struct folio *folio = s->folio[i];

@@ -266,6 +266,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		b.gfn = gfn;
 		b.may_claim = ppr_vm_may_claim;
 		b.arg = vm;
+		b.range_lock = &vm->range_lock;
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);
 		gfn += n;
@@ -457,6 +458,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 	ppr_sysfs_init_vm(vm);
 	vm->kvm = kvm;
 	spin_lock_init(&vm->lock);
+	mutex_init(&vm->range_lock);
 	INIT_WORK(&vm->detach_work, ppr_vm_detach_work);
 	vm->status = PPR_VM_WAITING;
 	vm->vmm_pid = req->vmm_pid;

@@ -135,3 +135,15 @@ l2_attach() {
 	done
 	pprctl attach "$pid" --area "/dev/shm/ppr-$1"
 }
+
+# l2_stacks NAME: kernel stacks of guest NAME's QEMU threads and of the
+# ppr_pageone threads (needs CONFIG_STACKTRACE: the debug flavour), for a
+# test that finds a guest or the recycler stuck.
+l2_stacks() {
+	local t
+	for t in /proc/"$(l2_pid "$1")"/task/* $(pgrep '^ppr_' | sed 's#^#/proc/#'); do
+		[ -r "$t/stack" ] || continue
+		echo "stack of $(cat "$t/comm" 2>/dev/null) ($(basename "$t")), state $(awk '/^State/ { print $2 }' "$t/status" 2>/dev/null):"
+		sed 's/^/  /' "$t/stack"
+	done
+}

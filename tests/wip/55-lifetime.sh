@@ -1,11 +1,8 @@
-# KNOWN TO FAIL, not part of make check (tests/wip): the first half passes
-# (after a QMP system_reset the host stops at once and recycles nothing until
-# the guest announces a new epoch), but the rebooted guest has not finished
-# its verifying churn within the 900 s test timeout, lean or debug. Run it
-# with: tests/vm/run --flavour lean --append ppr.suite=wip all
 # Guest reboot, kexec and hard reset (QMP system_reset) in the middle of heavy
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
+# (Before each VM got one notifier range at a time, the guest stalled here
+# under a busy host: see docs/decisions.md, "One notifier range".)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
@@ -42,6 +39,8 @@ for mode in reset reboot kexec; do
 	if [ "$st" = active ] && [ "$(cat $V/$id/epoch)" = "$old" ]; then
 		echo "PPR-TAP not ok - lifetime/$mode-nothing-recycled-until-announced # the guest never went down"
 		rc=1
+		pprctl status
+		l2_stacks "$name"
 		kill "$(l2_pid "$name")" 2>/dev/null
 		l2_wait "$name"
 		continue
