@@ -85,6 +85,12 @@ struct ppr_vm {
 	 * VM, so that KVM's folded invalidation range resets between batches.
 	 */
 	struct mutex range_lock;
+	/*
+	 * Batches between their start and their accounting. Once it reads 0
+	 * after the VM left PPR_VM_ACTIVE, no batch can claim again until the
+	 * next announcement: the lifetime test waits for it.
+	 */
+	atomic_t batches_in_flight;
 
 	struct ppr_vm_stats stats;
 	struct kobject kobj;		/* vms/<id> */

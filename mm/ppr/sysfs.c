@@ -9,7 +9,8 @@
  *                       passes, slices, no_memslot_pages, memslot_removals,
  *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
  *   vms/<id>/           one folder per attached VM: name, vmm_pid, state,
- *                       epoch, nr_pfns and its own counters
+ *                       epoch, nr_pfns, batches_in_flight (started and not
+ *                       yet counted) and its own counters
  *
  * Every file holds one value; units are in the names.
  */
@@ -101,7 +102,8 @@ struct ppr_counter_attr {
 #define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 8)
 
 static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
-static struct attribute *ppr_counter_attrs[2][PPR_MAX_COUNTERS + 8];
+/* the counters, then bad_area_passes, ppr_vm_info[] and the NULL end */
+static struct attribute *ppr_counter_attrs[2][PPR_MAX_COUNTERS + 10];
 
 static ssize_t ppr_global_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
@@ -168,6 +170,8 @@ static ssize_t ppr_vm_info_show(struct kobject *k, struct kobj_attribute *a, cha
 				 ppr_vm_status_name(vm->status));
 	else if (!strcmp(n, "epoch"))
 		ret = sysfs_emit(buf, "%llu\n", vm->epoch);
+	else if (!strcmp(n, "batches_in_flight"))
+		ret = sysfs_emit(buf, "%d\n", atomic_read(&vm->batches_in_flight));
 	else if (!strcmp(n, "nr_pfns"))
 		ret = sysfs_emit(buf, "%llu\n", vm->status == PPR_VM_ACTIVE ?
 				 vm->view.nr_pfns : 0);
@@ -184,6 +188,7 @@ static struct kobj_attribute ppr_vm_info[] = {
 	__ATTR(epoch, 0444, ppr_vm_info_show, NULL),
 	__ATTR(nr_pfns, 0444, ppr_vm_info_show, NULL),
 	__ATTR(area_bytes, 0444, ppr_vm_info_show, NULL),
+	__ATTR(batches_in_flight, 0444, ppr_vm_info_show, NULL),
 };
 
 static const struct attribute_group ppr_vm_group = {

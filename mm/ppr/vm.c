@@ -267,8 +267,12 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		b.may_claim = ppr_vm_may_claim;
 		b.arg = vm;
 		b.range_lock = &vm->range_lock;
+		atomic_inc(&vm->batches_in_flight);
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);
+		/* Counted before a reader can see the batch gone. */
+		smp_mb__before_atomic();
+		atomic_dec(&vm->batches_in_flight);
 		gfn += n;
 	}
 	srcu_read_unlock(&kvm->srcu, idx);
