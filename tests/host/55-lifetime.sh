@@ -1,6 +1,7 @@
 # Guest reboot, kexec and hard reset (QMP system_reset) in the middle of heavy
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
+# ppr-timeout: 1800 (seconds; six debug-flavour guest boots under TCG)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
@@ -73,15 +74,12 @@ one() {
 	return $rc
 }
 
-# The three guests run side by side (each one's output is printed when all
-# are done): one after the other they cost too long in the debug flavour.
+# One guest after the other. Side by side (three L2s in one L1) the debug
+# L1 once crashed with a corrupted kmemleak tree and the lean L1 once with
+# a recursive page fault; see the issue note. Until that is understood the
+# test keeps to the sequence that has passed.
 for mode in reset reboot kexec; do
-	one $mode >/tmp/lt-$mode.out 2>&1 &
-	eval "pid_$mode=\$!"
-done
-for mode in reset reboot kexec; do
-	eval "wait \$pid_$mode" || rc=1
-	cat /tmp/lt-$mode.out
+	one $mode || rc=1
 done
 rmmod ppr_pageone || rc=1
 exit $rc
