@@ -54,9 +54,16 @@ one() {
 	rec0=$(cat $V/$id/recycled_pages)
 	echo "$mode: host state $st (epoch $(cat $V/$id/epoch)), $rec0 pages recycled"
 	bad=0 n=0
-	while [ "$(cat $V/$id/state)" != active ] || [ "$(cat $V/$id/epoch)" = "$old" ]; do
+	while :; do
+		# The count first, then the state: a count read while the state
+		# still shows no new epoch cannot include the new epoch's pages
+		# (the daemon makes the VM active before any slice of it runs).
 		r=$(cat $V/$id/recycled_pages)
-		[ "$r" = "$rec0" ] || bad=1
+		[ "$(cat $V/$id/state)" = active ] && [ "$(cat $V/$id/epoch)" != "$old" ] && break
+		if [ "$r" != "$rec0" ] && [ $bad = 0 ]; then
+			bad=1
+			echo "$mode: $r pages recycled before the new announcement (was $rec0)"
+		fi
 		n=$((n + 1))
 		[ $n -lt 6000 ] || { echo "$mode: no new announcement after 300 s"; rc=1; break; }
 		kill -0 "$(l2_pid "$name")" 2>/dev/null || { echo "$mode: QEMU exited before a new announcement"; rc=1; break; }
