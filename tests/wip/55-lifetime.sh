@@ -1,8 +1,8 @@
 # NOT IN make check (tests/wip), for time only: on the debug flavour its six
 # guest boots under nested TCG take over 20 minutes, and in the clean-clone
 # CI run of this stop the L1 that ran it hit the 40-minute VM timeout during
-# it (all three modes had passed their host checks but one, a race in this
-# script since fixed). Run it with:
+# it (reset and kexec had passed their host checks; reboot failed on a race
+# in this script, since fixed). Run it with:
 #   tests/vm/run --flavour lean --append ppr.suite=wip 55-lifetime   (~2 min)
 #   tests/vm/run --flavour debug --append ppr.suite=wip 55-lifetime  (~15 min)
 # Guest reboot, kexec and hard reset (QMP system_reset) in the middle of heavy
