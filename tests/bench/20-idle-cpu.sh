@@ -1,8 +1,13 @@
-# Benchmark (issue 4, reported, not asserted): daemon and worker CPU with 8
+# Benchmark (issue 4, reported, not asserted): daemon and worker CPU with
 # idle attached guests, as a share of one CPU. Reference: 5%; goal < 0.1%.
+# The issue asks for 8 guests; this rig runs 2 (n below): with 3 or more L2 guests
+# in one TCG-emulated L1, L1 itself crashes (a recursive page fault on the
+# per-CPU segment in a QEMU thread), with ppr_pageone loaded or not; see
+# docs/debugging.md and tests/wip/57-multi-control. The figure is also
+# printed per guest.
 . /tests/lib/l2.sh
 S=/sys/kernel/mm/ppr_pageone/stats
-n=8
+n=2
 modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
 for i in $(seq $n); do
 	l2_start "idle$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
@@ -14,7 +19,7 @@ sleep 30
 d0=$(cat $S/daemon_cpu_ns) w0=$(cat $S/worker_cpu_ns) t0=$(cut -d' ' -f1 /proc/uptime)
 sleep 60
 d1=$(cat $S/daemon_cpu_ns) w1=$(cat $S/worker_cpu_ns) t1=$(cut -d' ' -f1 /proc/uptime)
-echo "PPR-BENCH idle cpu: $n guests attached, over $(awk "BEGIN { print $t1 - $t0 }") s: daemon $(awk "BEGIN { printf \"%.4f\", ($d1 - $d0) / 1e7 / ($t1 - $t0) }")% and workers $(awk "BEGIN { printf \"%.4f\", ($w1 - $w0) / 1e7 / ($t1 - $t0) }")% of one CPU, reclaim period 10 s"
+echo "PPR-BENCH idle cpu: $n guests attached, over $(awk "BEGIN { print $t1 - $t0 }") s: daemon $(awk "BEGIN { printf \"%.4f\", ($d1 - $d0) / 1e7 / ($t1 - $t0) }")% and workers $(awk "BEGIN { printf \"%.4f\", ($w1 - $w0) / 1e7 / ($t1 - $t0) }")% of one CPU, reclaim period 10 s; per guest: $(awk "BEGIN { printf \"%.4f\", ($d1 - $d0 + $w1 - $w0) / 1e7 / ($t1 - $t0) / $n }")%"
 pprctl status | tail -n $((n + 2))
 for i in $(seq $n); do kill "$(l2_pid "idle$i")" 2>/dev/null; done
 sleep 1
