@@ -10,8 +10,18 @@ rounds=3
 pass() { # off|on
 	local mode=$1 i t=0 alive used peak=0 sum=0 samples=0 line p r
 	[ "$mode" = on ] && { modprobe ppr_pageone reclaim_period_ms=2000 || return 1; }
+	# One at a time, each up to its init: under nested TCG a guest booting
+	# beside another sometimes hangs or resets in early boot, with or
+	# without PPR (docs/debugging.md). Such a guest is restarted once.
 	for i in $(seq $n); do
-		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
+		for try in 1 2; do
+			l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
+			l2_wait_line "$mode$i" 'PPR-BOOT' 180 && break
+			echo "demo: vm$i did not boot (nested TCG, see docs/debugging.md); restarting it"
+			kill "$(l2_pid "$mode$i")" 2>/dev/null
+			l2_wait "$mode$i" >/dev/null
+			[ $try = 2 ] && return 1
+		done
 	done
 	if [ "$mode" = on ]; then
 		for i in $(seq $n); do l2_attach "$mode$i" >/dev/null || return 1; done

@@ -10,6 +10,7 @@
 #         timeout=SECS   kill the guest after SECS (default 300)
 #         reboot=1       let the guest reboot (default: QEMU exits on reboot)
 #         initrd=FILE    guest initramfs (default /l2/l2.cpio)
+#         kernel=FILE    guest kernel (default /l2/bzImage, L1's own flavour)
 #       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
 #   l2_wait NAME
 #       wait for the guest to power off; relay its results as PPR-TAP lines
@@ -23,7 +24,7 @@ grep -q '^flavour: debug' /etc/ppr-kernel-version 2>/dev/null && ppr_debug=1
 
 l2_start() {
 	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
-	local initrd=/l2/l2.cpio
+	local initrd=/l2/l2.cpio kernel=/l2/bzImage
 	shift 2
 	while [ $# -gt 0 ]; do
 		a=$1
@@ -35,6 +36,7 @@ l2_start() {
 		timeout=*) tmo=${a#timeout=} ;;
 		reboot=1) noreboot= ;;
 		initrd=*) initrd=${a#initrd=} ;;
+		kernel=*) kernel=${a#kernel=} ;;
 		--) break ;;
 		*) echo "l2_start: unknown option '$a'" >&2; return 2 ;;
 		esac
@@ -50,7 +52,7 @@ l2_start() {
 		-nodefaults -display none $noreboot \
 		-serial "file:/tmp/l2-$name.log" -d cpu_reset -D "/tmp/l2-$name.reset.log" \
 		-qmp "unix:/tmp/l2-$name.qmp,server=on,wait=off" \
-		-kernel /l2/bzImage -initrd "$initrd" \
+		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 kunit.enable=0 rcupdate.rcu_cpu_stall_suppress=1 ppr.tests=$tests $cmdline" \
 		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
 	echo $! >"/tmp/l2-$name.pid"
@@ -139,6 +141,12 @@ l2_attach() {
 # l2_stacks NAME: kernel stacks of guest NAME's QEMU threads and of the
 # ppr_pageone threads (needs CONFIG_STACKTRACE: the debug flavour), for a
 # test that finds a guest or the recycler stuck.
+# l2_regs NAME: guest NAME's vCPU registers now (QMP "info registers").
+l2_regs() {
+	qmp "/tmp/l2-$1.qmp" '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}' |
+		sed 's/\\r\\n/\n/g' | sed "s/^/regs| /"
+}
+
 l2_stacks() {
 	local t
 	for t in /proc/"$(l2_pid "$1")"/task/* $(pgrep '^ppr_' | sed 's#^#/proc/#'); do

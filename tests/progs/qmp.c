@@ -3,6 +3,7 @@
  * Send one QMP command to a QEMU monitor socket and print the answer.
  *
  * usage: qmp SOCKET COMMAND      e.g. qmp /tmp/l2-g1.qmp system_reset
+ *        qmp SOCKET '{"execute": ...}'   a whole command, sent as given
  * Exits 0 if QEMU answered {"return": ...}.
  */
 #include <stdio.h>
@@ -29,11 +30,15 @@ static int answer(int fd, char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[4096], cmd[256];
+	char buf[16384], cmd[512];
 	int fd, r;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s SOCKET COMMAND\n", argv[0]);
+		return 2;
+	}
+	if (strlen(argv[2]) > sizeof(cmd) - 32) {
+		fprintf(stderr, "%s: command longer than %zu bytes\n", argv[0], sizeof(cmd) - 32);
 		return 2;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -52,7 +57,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qmp_capabilities failed: %s\n", buf);
 		return 1;
 	}
-	snprintf(cmd, sizeof(cmd), "{\"execute\":\"%s\"}\n", argv[2]);
+	if (argv[2][0] == '{')
+		snprintf(cmd, sizeof(cmd), "%s\n", argv[2]);
+	else
+		snprintf(cmd, sizeof(cmd), "{\"execute\":\"%s\"}\n", argv[2]);
 	if (write(fd, cmd, strlen(cmd)) < 0)
 		return 1;
 	r = answer(fd, buf, sizeof(buf));

@@ -7,6 +7,9 @@
 #   build/images-FLAVOUR/l1.cpio   host (L1): busybox, tests/host, our modules and
 #                                  tools, the upstream KSM selftests, QEMU with its
 #                                  libraries and firmware, and the L2 kernel + l2.cpio
+#                                  (debug: also the lean kernel as /l2/bzImage-lean
+#                                  when build/obj-lean has one, for tests whose
+#                                  subject is the host, see tests/host/55-lifetime)
 #
 # Both are uncompressed newc archives: the TCG-emulated L1 would spend longer
 # decompressing than the bytes cost to load.
@@ -78,6 +81,10 @@ done
 mkdir -p "$l1/l2" "$l1/selftests" "$l1/usr/share/qemu" "$l1/usr/share/seabios" "$l1/dev/shm"
 cp "$bzimage" "$l1/l2/bzImage"
 cp "$out/l2.cpio" "$l1/l2/l2.cpio"
+lean_bz=$top/build/obj-lean/arch/x86/boot/bzImage
+if [ "$flavour" = debug ] && [ -f "$lean_bz" ]; then
+	cp "$lean_bz" "$l1/l2/bzImage-lean"
+fi
 copy_with_libs "$l1" "$qemu"
 ln -sf qemu-system-x86_64 "$l1/usr/bin/qemu"
 for f in kvmvapic.bin linuxboot_dma.bin linuxboot.bin pvh.bin; do
