@@ -8,7 +8,7 @@ alloc=$((mem * 3 / 4))
 rounds=3
 
 pass() { # off|on
-	local mode=$1 i t=0 alive used peak=0 sum=0 samples=0 line p r
+	local mode=$1 i t=0 alive live peak=0 sum=0 samples=0 line r
 	[ "$mode" = on ] && { modprobe ppr_pageone reclaim_period_ms=2000 || return 1; }
 	for i in $(seq $n); do
 		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
@@ -16,17 +16,22 @@ pass() { # off|on
 	# Under nested TCG a guest sometimes hangs or resets in early boot,
 	# with or without PPR (docs/debugging.md): such a guest is restarted
 	# once, and the demo says so.
+	# Each booted guest is paused (QMP stop) until all have booted, so that
+	# they churn side by side.
 	for i in $(seq $n); do
-		l2_wait_line "$mode$i" 'PPR-BOOT' 180 >/dev/null && continue
-		echo "demo: vm$i did not boot within 180 s (nested TCG, see docs/debugging.md); restarting it"
-		kill "$(l2_pid "$mode$i")" 2>/dev/null
-		l2_wait "$mode$i" >/dev/null
-		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
-		l2_wait_line "$mode$i" 'PPR-BOOT' 180 || return 1
+		if ! l2_wait_line "$mode$i" 'PPR-BOOT' 180 >/dev/null; then
+			echo "demo: vm$i did not boot within 180 s (nested TCG, see docs/debugging.md); restarting it"
+			kill "$(l2_pid "$mode$i")" 2>/dev/null
+			l2_wait "$mode$i" >/dev/null
+			l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
+			l2_wait_line "$mode$i" 'PPR-BOOT' 180 || return 1
+		fi
+		qmp "/tmp/l2-$mode$i.qmp" stop >/dev/null || return 1
 	done
 	if [ "$mode" = on ]; then
 		for i in $(seq $n); do l2_attach "$mode$i" >/dev/null || return 1; done
 	fi
+	for i in $(seq $n); do qmp "/tmp/l2-$mode$i.qmp" cont >/dev/null || return 1; done
 	echo
 	echo "PPR $mode: $n guests of $mem MiB; each allocates $alloc MiB, holds 4 s, frees, idles 8 s; $rounds rounds"
 	printf '%6s' "t(s)"
@@ -35,10 +40,11 @@ pass() { # off|on
 	while :; do
 		alive=0 line=$(printf '%6d' $t) sum=0 live=0
 		for i in $(seq $n); do
-			p=$(l2_pid "$mode$i")
-			if [ -d /proc/$p ]; then
+			# No RSS: QEMU has exited (or is a zombie).
+			r=$(l2_rss_kib "$mode$i" 2>/dev/null)
+			if [ -n "$r" ]; then
 				alive=1 live=$((live + 1))
-				r=$(($(l2_rss_kib "$mode$i" 2>/dev/null || echo 0) / 1024))
+				r=$((r / 1024))
 			else
 				r=0
 			fi
