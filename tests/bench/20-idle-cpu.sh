@@ -10,7 +10,7 @@ S=/sys/kernel/mm/ppr_pageone/stats
 n=2
 modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
 for i in $(seq $n); do
-	l2_start "idle$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
+	l2_boot "idle$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
 done
 for i in $(seq $n); do l2_attach "idle$i" >/dev/null || exit 1; done
 # Let the guests finish booting, then their boot-time frees be recycled.

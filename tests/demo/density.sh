@@ -10,22 +10,10 @@ rounds=3
 pass() { # off|on
 	local mode=$1 i t=0 alive live peak=0 sum=0 samples=0 line r
 	[ "$mode" = on ] && { modprobe ppr_pageone reclaim_period_ms=2000 || return 1; }
+	# Each guest is paused (QMP stop) once booted, until all have booted,
+	# so that they churn side by side.
 	for i in $(seq $n); do
-		l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
-	done
-	# Under nested TCG a guest sometimes hangs or resets in early boot,
-	# with or without PPR (docs/debugging.md): such a guest is restarted
-	# once, and the demo says so.
-	# Each booted guest is paused (QMP stop) until all have booted, so that
-	# they churn side by side.
-	for i in $(seq $n); do
-		if ! l2_wait_line "$mode$i" 'PPR-BOOT' 180 >/dev/null; then
-			echo "demo: vm$i did not boot within 180 s (nested TCG, see docs/debugging.md); restarting it"
-			kill "$(l2_pid "$mode$i")" 2>/dev/null
-			l2_wait "$mode$i" >/dev/null
-			l2_start "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
-			l2_wait_line "$mode$i" 'PPR-BOOT' 180 || return 1
-		fi
+		l2_boot "$mode$i" churn mem=${mem}M ivshmem=1M cmdline=ppr.churn=$alloc,$rounds,4000,8000 timeout=1500 || return 1
 		qmp "/tmp/l2-$mode$i.qmp" stop >/dev/null || return 1
 	done
 	if [ "$mode" = on ]; then
