@@ -1,0 +1,28 @@
+# Issue 5, first step: ksmd matching unstable candidates through the hash
+# index (kernel/patches/0005, /sys/kernel/mm/ksm/candidate_index = hash):
+# equal xxhash, then a byte-for-byte compare, then the merge. The same
+# upstream KSM selftests as 20-ksm-selftests must pass unchanged.
+. /tests/lib/ksm.sh
+K=/sys/kernel/mm/ksm
+rc=0
+[ "$(cat $K/candidate_index)" = tree ] || { echo "candidate_index defaults to '$(cat $K/candidate_index)', not tree"; rc=1; }
+if echo bogus >$K/candidate_index 2>/dev/null; then
+	echo "PPR-TAP not ok - ksm-hash/bad-value-refused"
+	rc=1
+else
+	echo "PPR-TAP ok - ksm-hash/bad-value-refused"
+fi
+echo hash >$K/candidate_index || exit 1
+c0=$(cat $K/hash_collisions)
+ksm_selftests ksm-hash || rc=1
+# The selftests wait for two full scans per case: the index was latched.
+idx=$(cat $K/candidate_index)
+echo "candidate_index after the run: $idx; hash collisions: $(($(cat $K/hash_collisions) - c0))"
+if [ "$idx" = hash ]; then
+	echo "PPR-TAP ok - ksm-hash/index-in-use"
+else
+	echo "PPR-TAP not ok - ksm-hash/index-in-use # reads '$idx'"
+	rc=1
+fi
+echo tree >$K/candidate_index
+exit $rc
