@@ -16,7 +16,7 @@ modprobe ppr_pageone reclaim_period_ms=$period_ms work_threads=2 || exit 1
 # one THP: 0 passed, 1 failed, 3 the guest died before anything was recycled
 one() {
 	local thp=$1 name=rss-$1 r0 before after want deadline i kernel=/l2/bzImage
-	[ $thp = never ] && [ -f /l2/bzImage-lean ] && kernel=/l2/bzImage-lean
+	[ $thp = never ] && kernel=$l2_host_test_kernel
 	r0=$(cat $S/recycled_pages)
 	echo "thp=$thp: guest kernel $kernel"
 	l2_start "$name" alloc-free mem=512M ivshmem=1M cmdline=ppr.alloc=$mib,5000,8000 kernel=$kernel timeout=600 || return 1
@@ -56,7 +56,7 @@ one() {
 rc=0
 for thp in madvise never; do
 	# On the debug flavour the THP-off guest runs the lean kernel
-	# (/l2/bzImage-lean, see 55-lifetime). With a debug guest it vanished
+	# ($l2_host_test_kernel, tests/lib/l2.sh). With a debug guest it vanished
 	# (QEMU exit 0 under -no-reboot, no panic, no splat) in 3 of 6 runs,
 	# once during PCI enumeration with nothing recycled. A lean guest
 	# booting beside another, with ppr_pageone not loaded, vanished the

@@ -2,8 +2,8 @@
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
 #
-# The guests run the lean kernel when L1 has one (/l2/bzImage-lean, packed
-# into the debug images by make): the subject is the host, where KASAN,
+# The guests run $l2_host_test_kernel (tests/lib/l2.sh: the lean kernel,
+# also in the debug L1): the subject is the host, where KASAN,
 # lockdep and kmemleak stay on, and six debug guest boots under nested TCG
 # took 19 minutes, too long for make check. The guest side of the lifetime
 # (the driver's shutdown hooks) is the same code in both flavours.
@@ -12,8 +12,7 @@
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
-kernel=/l2/bzImage
-[ ! -f /l2/bzImage-lean ] || kernel=/l2/bzImage-lean
+kernel=$l2_host_test_kernel
 echo "# guest kernel: $kernel"
 # The kexec guest finds the kernel to load in /boot: a second archive
 # appended to its initramfs (the kernel unpacks concatenated archives).

@@ -22,6 +22,13 @@
 ppr_debug=0
 grep -q '^flavour: debug' /etc/ppr-kernel-version 2>/dev/null && ppr_debug=1
 
+# The guest kernel for tests whose subject is the host (50's THP-off case,
+# 52-race, 55-lifetime): the lean kernel that make packs into the debug L1,
+# so that KASAN and lockdep run in L1, where the code under test runs, and
+# not in every guest boot (docs/decisions.md); L1's own kernel otherwise.
+l2_host_test_kernel=/l2/bzImage
+[ ! -f /l2/bzImage-lean ] || l2_host_test_kernel=/l2/bzImage-lean
+
 l2_start() {
 	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
 	local initrd=/l2/l2.cpio kernel=/l2/bzImage
@@ -156,15 +163,15 @@ l2_attach() {
 	pprctl attach "$pid" --area "/dev/shm/ppr-$1"
 }
 
-# l2_stacks NAME: kernel stacks of guest NAME's QEMU threads and of the
-# ppr_pageone threads (needs CONFIG_STACKTRACE: the debug flavour), for a
-# test that finds a guest or the recycler stuck.
 # l2_regs NAME: guest NAME's vCPU registers now (QMP "info registers").
 l2_regs() {
 	qmp "/tmp/l2-$1.qmp" '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}' |
 		sed 's/\\r\\n/\n/g' | sed "s/^/regs| /"
 }
 
+# l2_stacks NAME: kernel stacks of guest NAME's QEMU threads and of the
+# ppr_pageone threads (needs CONFIG_STACKTRACE: the debug flavour), for a
+# test that finds a guest or the recycler stuck.
 l2_stacks() {
 	local t
 	for t in /proc/"$(l2_pid "$1")"/task/* $(pgrep '^ppr_' | sed 's#^#/proc/#'); do

@@ -4,7 +4,7 @@
 # PPR's doing. Not part of make check: it asserts nothing about PPR.
 # ppr-timeout: 1800
 . /tests/lib/l2.sh
-n=${ppr_control_guests:-8}
+n=8
 for i in $(seq $n); do
 	l2_start "ctl$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
 done

@@ -6,7 +6,7 @@
 # ppr-timeout: 2400
 . /tests/lib/l2.sh
 S=/sys/kernel/mm/ppr_pageone/stats
-rounds=${ppr_vanish_rounds:-6}
+rounds=6
 modprobe ppr_pageone reclaim_period_ms=1000 work_threads=2 || exit 1
 echo never >/sys/kernel/mm/transparent_hugepage/enabled
 resets=0
