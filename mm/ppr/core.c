@@ -5,13 +5,16 @@
  * slice per flagged 2 MiB chunk; N work threads take slices off the queue
  * and recycle the marked pages in them (vm.c, mm/ppr/recycle.c). When no
  * guest marked anything, a pass reads one summary word per 128 MiB of guest
- * memory and queues nothing.
+ * memory and queues nothing. Every merge period the daemon also starts a
+ * PageONE pass and queues one token per work thread (dedup.c): a token
+ * scans whole mms for KSM until the pass has none left.
  */
 #define pr_fmt(fmt) "ppr_pageone: " fmt
 
 #include <linux/freezer.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/pageone.h>
 #include <linux/ppr_kvm.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -89,8 +92,18 @@ static struct task_struct *ppr_daemon;
 static struct task_struct *ppr_workers[PPR_MAX_THREADS];
 static unsigned int ppr_nr_workers;
 static u64 ppr_exited_worker_ns;	/* CPU time of stopped workers */
-static bool ppr_daemon_kicked;
+static bool ppr_daemon_kicked;		/* a recycle pass now */
+static bool ppr_daemon_dedup_kicked;	/* look at PageONE now */
 static DECLARE_WAIT_QUEUE_HEAD(ppr_daemon_wait);
+
+/* Queue @slice: a VM's chunk, or a PageONE token if slice->vm is NULL. */
+static void ppr_enqueue(struct ppr_slice *slice)
+{
+	spin_lock(&ppr_queue_lock);
+	list_add_tail(&slice->node, &ppr_queue);
+	spin_unlock(&ppr_queue_lock);
+	wake_up(&ppr_worker_wait);
+}
 
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk)
 {
@@ -101,13 +114,41 @@ bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk)
 	kobject_get(&vm->kobj);
 	slice->vm = vm;
 	slice->chunk = chunk;
-	spin_lock(&ppr_queue_lock);
-	list_add_tail(&slice->node, &ppr_queue);
-	spin_unlock(&ppr_queue_lock);
 	atomic64_inc(&ppr_stats.slices);
 	atomic64_inc(&vm->stats.slices);
-	wake_up(&ppr_worker_wait);
+	ppr_enqueue(slice);
 	return true;
+}
+
+/*
+ * Begin a PageONE pass and queue one token per work thread. A token that
+ * cannot be allocated is dropped at once: fewer threads scan this pass.
+ */
+void ppr_queue_dedup_pass(void)
+{
+	unsigned int i, n = READ_ONCE(ppr_work_threads);
+
+	if (!pageone_begin_pass(n))
+		return;
+	for (i = 0; i < n; i++) {
+		struct ppr_slice *token = kzalloc(sizeof(*token), GFP_KERNEL);
+
+		if (!token) {
+			pageone_drop_token();
+			continue;
+		}
+		ppr_enqueue(token);
+	}
+}
+
+/* The slice or token is done with, or will not run. */
+static void ppr_slice_free(struct ppr_slice *slice, bool ran)
+{
+	if (slice->vm)
+		ppr_vm_put(slice->vm);
+	else if (!ran)
+		pageone_drop_token();
+	kfree(slice);
 }
 
 static struct ppr_slice *ppr_dequeue(void)
@@ -128,24 +169,48 @@ void ppr_wake_daemon(void)
 	wake_up(&ppr_daemon_wait);
 }
 
+void ppr_wake_daemon_dedup(void)
+{
+	WRITE_ONCE(ppr_daemon_dedup_kicked, true);
+	wake_up(&ppr_daemon_wait);
+}
+
+/*
+ * The daemon: a recycle pass every reclaim period (or at once when kicked)
+ * and a look at PageONE at the time ppr_dedup_tick() asks for.
+ */
 static int ppr_daemon_fn(void *unused)
 {
+	unsigned long next_recycle = jiffies, next_dedup, next, now, timeout;
 	struct ppr_vm *vm;
 
 	set_freezable();
 	while (!kthread_should_stop()) {
-		if (READ_ONCE(ppr_run)) {
-			mutex_lock(&ppr_vms_lock);
-			list_for_each_entry(vm, &ppr_vms, node)
-				ppr_vm_pass(vm);
-			mutex_unlock(&ppr_vms_lock);
-			atomic64_inc(&ppr_stats.passes);
+		now = jiffies;
+		if (READ_ONCE(ppr_daemon_kicked)) {
+			WRITE_ONCE(ppr_daemon_kicked, false);
+			next_recycle = now;
 		}
+		if (!time_before(now, next_recycle)) {
+			if (READ_ONCE(ppr_run)) {
+				mutex_lock(&ppr_vms_lock);
+				list_for_each_entry(vm, &ppr_vms, node)
+					ppr_vm_pass(vm);
+				mutex_unlock(&ppr_vms_lock);
+				atomic64_inc(&ppr_stats.passes);
+			}
+			next_recycle = now + msecs_to_jiffies(READ_ONCE(ppr_reclaim_period_ms));
+		}
+		WRITE_ONCE(ppr_daemon_dedup_kicked, false);
+		next_dedup = ppr_dedup_tick(jiffies);
+		next = time_before(next_dedup, next_recycle) ? next_dedup : next_recycle;
+		now = jiffies;
+		timeout = time_after(next, now) ? next - now : 0;
 		wait_event_freezable_timeout(ppr_daemon_wait,
 					     kthread_should_stop() ||
-					     READ_ONCE(ppr_daemon_kicked),
-					     msecs_to_jiffies(READ_ONCE(ppr_reclaim_period_ms)));
-		WRITE_ONCE(ppr_daemon_kicked, false);
+					     READ_ONCE(ppr_daemon_kicked) ||
+					     READ_ONCE(ppr_daemon_dedup_kicked),
+					     timeout);
 	}
 	return 0;
 }
@@ -153,22 +218,30 @@ static int ppr_daemon_fn(void *unused)
 static int ppr_worker_fn(void *unused)
 {
 	struct ppr_recycle_scratch *scratch;
+	struct pageone_scratch *pscratch;
 	struct ppr_slice *slice;
 
 	scratch = kvmalloc(sizeof(*scratch), GFP_KERNEL);
-	if (!scratch)
+	pscratch = pageone_scratch_alloc();
+	if (!scratch || !pscratch) {
+		kvfree(scratch);
+		pageone_scratch_free(pscratch);
 		return -ENOMEM;
+	}
 	set_freezable();
 	while (!kthread_should_stop()) {
 		wait_event_freezable(ppr_worker_wait, kthread_should_stop() ||
 				     !list_empty_careful(&ppr_queue));
 		while (!kthread_should_stop() && (slice = ppr_dequeue())) {
-			ppr_vm_do_slice(slice, scratch);
-			ppr_vm_put(slice->vm);
-			kfree(slice);
+			if (slice->vm)
+				ppr_vm_do_slice(slice, scratch);
+			else
+				pageone_run_token(pscratch, kthread_should_stop);
+			ppr_slice_free(slice, true);
 			cond_resched();
 		}
 	}
+	pageone_scratch_free(pscratch);
 	kvfree(scratch);
 	return 0;
 }
@@ -240,11 +313,9 @@ static void ppr_stop_threads(void)
 	}
 	__ppr_set_work_threads(0);
 	mutex_unlock(&ppr_threads_lock);
-	/* Slices nobody will run: drop their VM references. */
-	while ((slice = ppr_dequeue())) {
-		ppr_vm_put(slice->vm);
-		kfree(slice);
-	}
+	/* Slices and tokens nobody will run. */
+	while ((slice = ppr_dequeue()))
+		ppr_slice_free(slice, false);
 }
 
 static int __init ppr_init(void)
@@ -275,18 +346,26 @@ static int __init ppr_init(void)
 	mutex_unlock(&ppr_threads_lock);
 	if (err)
 		goto stop;
+	err = ppr_dedup_init(ppr_sysfs_root());
+	if (err)
+		goto stop;
 	ppr_kvm_set_removal_hook(ppr_vm_memslot_removal);
 	err = ppr_dev_init();
 	if (err)
 		goto unhook;
-	pr_info("loaded: %u work threads, reclaim period %u ms, %s\n",
-		ppr_work_threads, ppr_reclaim_period_ms, ppr_run ? "running" : "stopped");
+	pr_info("loaded: %u work threads, reclaim period %u ms, %s; PageONE replaces ksmd, merge period %u ms\n",
+		ppr_work_threads, ppr_reclaim_period_ms, ppr_run ? "running" : "stopped",
+		ppr_merge_period_ms);
 	return 0;
 
 unhook:
 	ppr_kvm_set_removal_hook(NULL);
+	ppr_stop_threads();
+	ppr_dedup_exit();
+	goto sysfs;
 stop:
 	ppr_stop_threads();
+sysfs:
 	ppr_sysfs_exit();
 	destroy_workqueue(ppr_wq);
 	return err;
@@ -296,7 +375,8 @@ module_init(ppr_init);
 static void __exit ppr_exit(void)
 {
 	ppr_dev_exit();			/* no new attach */
-	ppr_stop_threads();		/* no batch in flight */
+	ppr_stop_threads();		/* no batch, no token in flight */
+	ppr_dedup_exit();		/* ksmd scans again */
 	ppr_vm_detach_all();
 	ppr_kvm_set_removal_hook(NULL);	/* waits for hooks in flight */
 	ppr_sysfs_exit();

@@ -5,6 +5,7 @@
  *   vm.c     attached VMs: attach, detach, area validation, recycle passes
  *   dev.c    /dev/ppr_pageone and its ioctls
  *   sysfs.c  /sys/kernel/mm/ppr_pageone
+ *   dedup.c  PageONE on the daemon and the work threads, pageone/ counters
  */
 #ifndef _MM_PPR_PPR_H
 #define _MM_PPR_PPR_H
@@ -24,6 +25,7 @@ struct kvm;
 #define PPR_MAX_THREADS		64
 #define PPR_MIN_PERIOD_MS	10
 #define PPR_MAX_PERIOD_MS	3600000
+#define PPR_DEFAULT_MERGE_PERIOD_MS	600000
 
 /* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
 enum ppr_vm_status {
@@ -109,10 +111,10 @@ struct ppr_stats {
 
 extern struct ppr_stats ppr_stats;
 
-/* A unit of work: one summary chunk of one VM. */
+/* A unit of work: one summary chunk of one VM, or a PageONE token. */
 struct ppr_slice {
 	struct list_head node;
-	struct ppr_vm *vm;		/* holds a reference */
+	struct ppr_vm *vm;		/* holds a reference; NULL: a token */
 	u64 chunk;			/* summary bit: GFNs chunk << 9 .. +511 */
 };
 
@@ -123,6 +125,8 @@ extern bool ppr_run;
 extern struct workqueue_struct *ppr_wq;
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
 void ppr_wake_daemon(void);
+void ppr_wake_daemon_dedup(void);
+void ppr_queue_dedup_pass(void);
 int ppr_set_reclaim_period(unsigned int ms);
 int ppr_set_work_threads(unsigned int n);
 u64 ppr_threads_cpu_ns(bool daemon);
@@ -139,12 +143,21 @@ void ppr_vm_put(struct ppr_vm *vm);
 void ppr_vm_memslot_removal(struct kvm *kvm);
 const char *ppr_vm_status_name(enum ppr_vm_status s);
 
+/* dedup.c */
+extern unsigned int ppr_merge_period_ms;
+int ppr_set_merge_period(unsigned int ms);
+void ppr_dedup_kick(void);
+unsigned long ppr_dedup_tick(unsigned long now);
+int ppr_dedup_init(struct kobject *root);
+void ppr_dedup_exit(void);
+
 /* dev.c */
 int ppr_dev_init(void);
 void ppr_dev_exit(void);
 
 /* sysfs.c */
 int ppr_sysfs_init(void);
+struct kobject *ppr_sysfs_root(void);
 void ppr_sysfs_exit(void);
 void ppr_sysfs_init_vm(struct ppr_vm *vm);
 int ppr_sysfs_add_vm(struct ppr_vm *vm);

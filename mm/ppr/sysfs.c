@@ -5,6 +5,9 @@
  *   run                 1 recycle, 0 pause (attached VMs stay attached)
  *   reclaim_period_ms   milliseconds between passes, 10 .. 3600000
  *   work_threads        1 .. 64, changed at run time
+ *   merge_period_ms     milliseconds between PageONE passes, 10 .. 3600000
+ *   pageone/            PageONE's counters (dedup.c): passes, pages_hashed,
+ *                       and /sys/kernel/mm/ksm's, same meaning
  *   stats/              global counters: recycled_pages, skipped_<why>_pages,
  *                       passes, slices, no_memslot_pages, memslot_removals,
  *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
@@ -77,7 +80,25 @@ static ssize_t work_threads_store(struct kobject *k, struct kobj_attribute *a,
 	return err ? err : count;
 }
 
+static ssize_t merge_period_ms_show(struct kobject *k, struct kobj_attribute *a,
+				    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_merge_period_ms));
+}
+
+static ssize_t merge_period_ms_store(struct kobject *k, struct kobj_attribute *a,
+				     const char *buf, size_t count)
+{
+	unsigned int v;
+	int err = kstrtouint(buf, 0, &v);
+
+	if (!err)
+		err = ppr_set_merge_period(v);
+	return err ? err : count;
+}
+
 static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);
+static struct kobj_attribute ppr_merge_period_attr = __ATTR_RW(merge_period_ms);
 static struct kobj_attribute ppr_period_attr = __ATTR_RW(reclaim_period_ms);
 static struct kobj_attribute ppr_threads_attr = __ATTR_RW(work_threads);
 
@@ -85,6 +106,7 @@ static struct attribute *ppr_settings_attrs[] = {
 	&ppr_run_attr.attr,
 	&ppr_period_attr.attr,
 	&ppr_threads_attr.attr,
+	&ppr_merge_period_attr.attr,
 	NULL,
 };
 
@@ -298,6 +320,11 @@ static void ppr_free_counter_names(void)
 	for (w = 0; w < 2; w++)
 		for (i = 0; i < PPR_SKIP_NR; i++)
 			kfree(ppr_skip_attr_names[w][i]);
+}
+
+struct kobject *ppr_sysfs_root(void)
+{
+	return ppr_kobj;
 }
 
 int ppr_sysfs_init(void)

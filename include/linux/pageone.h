@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PageONE, the deduplication engine of mm/pageone, as the ppr_pageone
+ * module drives it: the module owns the threads and the clock, the engine
+ * owns the passes. A pass is split into tokens, one per work thread; each
+ * token scans whole mms until none is left, and the last token to finish
+ * ends the pass.
+ */
+#ifndef _LINUX_PAGEONE_H
+#define _LINUX_PAGEONE_H
+
+#include <linux/types.h>
+
+struct pageone_scratch;
+
+struct pageone_stats {
+	u64 passes;		/* passes begun */
+	u64 passes_done;	/* passes ended (full_scans counts the whole ones) */
+	u64 pages_hashed;	/* pages whose xxhash a work thread took */
+	u64 slots_scanned;	/* mms scanned to their end */
+	u64 slots_abandoned;	/* mms left mid-way: run changed, rmmod */
+	u64 last_pass_ms;	/* wall time of the last pass */
+	/* /sys/kernel/mm/ksm's counters, same meaning */
+	u64 full_scans;
+	u64 pages_shared;
+	u64 pages_sharing;
+	u64 pages_unshared;
+	u64 pages_volatile;
+	u64 pages_scanned;
+	s64 ksm_zero_pages;
+	s64 general_profit;	/* bytes */
+	u64 hash_collisions;
+};
+
+int pageone_start(void (*kick)(void), bool run);
+void pageone_stop(void);
+bool pageone_may_run(void);
+bool pageone_in_pass(void);
+bool pageone_begin_pass(unsigned int tokens);
+void pageone_run_token(struct pageone_scratch *s, bool (*should_stop)(void));
+void pageone_drop_token(void);
+struct pageone_scratch *pageone_scratch_alloc(void);
+void pageone_scratch_free(struct pageone_scratch *s);
+void pageone_read_stats(struct pageone_stats *st);
+
+#endif /* _LINUX_PAGEONE_H */

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ppr_pageone: PageONE on the module's threads. At load the module takes
+ * scanning over from ksmd (pageone_start(); ksmd stays off until unload)
+ * and sets /sys/kernel/mm/ksm/run to 1 unless merge=0. The daemon starts a
+ * PageONE pass every merge period and queues one token per work thread;
+ * the work threads run tokens between recycle slices (core.c).
+ *
+ * /sys/kernel/mm/ksm/run keeps its meaning: 0 pauses PageONE, 1 runs it
+ * (and starts a pass at once, as it wakes ksmd), 2 unmerges everything.
+ *
+ * /sys/kernel/mm/ppr_pageone/pageone/ holds the counters (pageone_stats in
+ * include/linux/pageone.h); merge_period_ms is with the other settings.
+ */
+#define pr_fmt(fmt) "ppr_pageone: " fmt
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/pageone.h>
+#include <linux/sysfs.h>
+
+#include "ppr.h"
+
+unsigned int ppr_merge_period_ms = PPR_DEFAULT_MERGE_PERIOD_MS;
+static bool ppr_merge = true;
+static bool ppr_dedup_on;		/* holds the claim: set at init only */
+static bool ppr_merge_now;		/* start a pass at the next tick */
+static unsigned long ppr_next_merge;	/* jiffies; the daemon's only */
+static struct kobject *ppr_dedup_kobj;
+/* Ticks at which a pass was due but the last one still ran. */
+static atomic64_t ppr_dedup_late;
+
+/* Set the merge period; -ERANGE outside PPR_MIN/MAX_PERIOD_MS. */
+int ppr_set_merge_period(unsigned int ms)
+{
+	if (ms < PPR_MIN_PERIOD_MS || ms > PPR_MAX_PERIOD_MS)
+		return -ERANGE;
+	WRITE_ONCE(ppr_merge_period_ms, ms);
+	ppr_dedup_kick();	/* the new period starts with a pass now */
+	return 0;
+}
+
+static int ppr_set_merge_param(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
+		return -ERANGE;
+	ppr_merge_period_ms = v;
+	return 0;
+}
+
+static const struct kernel_param_ops ppr_merge_period_ops = {
+	.set = ppr_set_merge_param,
+	.get = param_get_uint,
+};
+module_param_cb(merge_period_ms, &ppr_merge_period_ops, &ppr_merge_period_ms, 0444);
+MODULE_PARM_DESC(merge_period_ms, "milliseconds between PageONE passes (10..3600000, default 600000)");
+module_param_named(merge, ppr_merge, bool, 0444);
+MODULE_PARM_DESC(merge, "set /sys/kernel/mm/ksm/run to 1 at load (default true)");
+
+/* From ksm.c when run is set to 1, and on a new period: a pass now. */
+void ppr_dedup_kick(void)
+{
+	WRITE_ONCE(ppr_merge_now, true);
+	ppr_wake_daemon_dedup();
+}
+
+/**
+ * ppr_dedup_tick - start a PageONE pass if one is due
+ * @now: jiffies
+ *
+ * Called by the daemon only. A pass still running at its successor's
+ * time delays it: the daemon looks again every 100 ms until it ends.
+ *
+ * Return: the jiffies of the next time to look.
+ */
+unsigned long ppr_dedup_tick(unsigned long now)
+{
+	unsigned long period = msecs_to_jiffies(READ_ONCE(ppr_merge_period_ms));
+
+	if (!READ_ONCE(ppr_dedup_on))
+		return now + MAX_JIFFY_OFFSET;
+	if (READ_ONCE(ppr_merge_now)) {
+		WRITE_ONCE(ppr_merge_now, false);
+		ppr_next_merge = now;
+	}
+	if (time_before(now, ppr_next_merge))
+		return ppr_next_merge;
+	if (pageone_in_pass()) {
+		atomic64_inc(&ppr_dedup_late);
+		return now + min(period, msecs_to_jiffies(100));
+	}
+	ppr_next_merge = now + period;
+	if (pageone_may_run())
+		ppr_queue_dedup_pass();
+	return ppr_next_merge;
+}
+
+/* --- /sys/kernel/mm/ppr_pageone/pageone ------------------------------- */
+
+#define PPR_DEDUP_U64(field)						\
+static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a,\
+			    char *buf)					\
+{									\
+	struct pageone_stats st;					\
+									\
+	pageone_read_stats(&st);					\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)st.field);	\
+}									\
+static struct kobj_attribute ppr_dedup_##field##_attr = __ATTR_RO(field)
+
+#define PPR_DEDUP_S64(field)						\
+static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a,\
+			    char *buf)					\
+{									\
+	struct pageone_stats st;					\
+									\
+	pageone_read_stats(&st);					\
+	return sysfs_emit(buf, "%lld\n", (long long)st.field);		\
+}									\
+static struct kobj_attribute ppr_dedup_##field##_attr = __ATTR_RO(field)
+
+PPR_DEDUP_U64(passes);
+PPR_DEDUP_U64(passes_done);
+PPR_DEDUP_U64(pages_hashed);
+PPR_DEDUP_U64(slots_scanned);
+PPR_DEDUP_U64(slots_abandoned);
+PPR_DEDUP_U64(last_pass_ms);
+PPR_DEDUP_U64(full_scans);
+PPR_DEDUP_U64(pages_shared);
+PPR_DEDUP_U64(pages_sharing);
+PPR_DEDUP_U64(pages_unshared);
+PPR_DEDUP_U64(pages_volatile);
+PPR_DEDUP_U64(pages_scanned);
+PPR_DEDUP_S64(ksm_zero_pages);
+PPR_DEDUP_S64(general_profit);
+PPR_DEDUP_U64(hash_collisions);
+
+static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&ppr_dedup_late));
+}
+static struct kobj_attribute ppr_dedup_late_attr = __ATTR_RO(late_ticks);
+
+static struct attribute *ppr_dedup_attrs[] = {
+	&ppr_dedup_late_attr.attr,
+	&ppr_dedup_passes_attr.attr,
+	&ppr_dedup_passes_done_attr.attr,
+	&ppr_dedup_pages_hashed_attr.attr,
+	&ppr_dedup_slots_scanned_attr.attr,
+	&ppr_dedup_slots_abandoned_attr.attr,
+	&ppr_dedup_last_pass_ms_attr.attr,
+	&ppr_dedup_full_scans_attr.attr,
+	&ppr_dedup_pages_shared_attr.attr,
+	&ppr_dedup_pages_sharing_attr.attr,
+	&ppr_dedup_pages_unshared_attr.attr,
+	&ppr_dedup_pages_volatile_attr.attr,
+	&ppr_dedup_pages_scanned_attr.attr,
+	&ppr_dedup_ksm_zero_pages_attr.attr,
+	&ppr_dedup_general_profit_attr.attr,
+	&ppr_dedup_hash_collisions_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ppr_dedup_group = {
+	.attrs = ppr_dedup_attrs,
+};
+
+/* Take over from ksmd and create pageone/ under @root. */
+int ppr_dedup_init(struct kobject *root)
+{
+	int err;
+
+	ppr_dedup_kobj = kobject_create_and_add("pageone", root);
+	if (!ppr_dedup_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(ppr_dedup_kobj, &ppr_dedup_group);
+	if (err)
+		goto put;
+	err = pageone_start(ppr_dedup_kick, ppr_merge);
+	if (err) {
+		pr_err("cannot take KSM scanning over from ksmd (%d): another engine has it\n",
+		       err);
+		goto put;
+	}
+	WRITE_ONCE(ppr_dedup_on, true);
+	ppr_dedup_kick();
+	return 0;
+put:
+	kobject_put(ppr_dedup_kobj);
+	ppr_dedup_kobj = NULL;
+	return err;
+}
+
+/* After the threads stopped (every token run or dropped): back to ksmd. */
+void ppr_dedup_exit(void)
+{
+	if (ppr_dedup_on)
+		pageone_stop();
+	WRITE_ONCE(ppr_dedup_on, false);
+	kobject_put(ppr_dedup_kobj);
+	ppr_dedup_kobj = NULL;
+}

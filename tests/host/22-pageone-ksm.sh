@@ -1,0 +1,52 @@
+# Issue 5: PageONE scans for KSM in place of ksmd. With ppr_pageone loaded
+# /sys/kernel/mm/ksm/scanner reads "pageone", ksmd does not scan, and the
+# upstream KSM selftests pass unchanged with PageONE's passes as the full
+# scans they wait for (merge period 100 ms here; the module's default is
+# 600 s). At rmmod ksmd takes over again with run as it was before load.
+. /tests/lib/ksm.sh
+K=/sys/kernel/mm/ksm
+P=/sys/kernel/mm/ppr_pageone
+rc=0
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "PPR-TAP ok - pageone/$name"
+	else
+		echo "PPR-TAP not ok - pageone/$name"
+		rc=1
+	fi
+}
+echo 0 >$K/run
+check ksmd-before-load [ "$(cat $K/scanner)" = ksmd ]
+modprobe ppr_pageone merge_period_ms=100 || exit 1
+check scanner-is-pageone [ "$(cat $K/scanner)" = pageone ]
+check load-sets-run [ "$(cat $K/run)" = 1 ]
+check merge-period-read-back [ "$(cat $P/merge_period_ms)" = 100 ]
+if echo 5 >$P/merge_period_ms 2>/dev/null; then
+	check merge-period-too-short-refused false
+else
+	check merge-period-too-short-refused [ "$(cat $P/merge_period_ms)" = 100 ]
+fi
+h0=$(cat $P/pageone/pages_hashed)
+s0=$(cat $K/pages_scanned)
+ksm_selftests pageone || rc=1
+h1=$(cat $P/pageone/pages_hashed)
+s1=$(cat $K/pages_scanned)
+echo "PageONE: $(cat $P/pageone/passes_done) passes, $((h1 - h0)) pages hashed;" \
+	"KSM pages_scanned +$((s1 - s0)); last pass $(cat $P/pageone/last_pass_ms) ms;" \
+	"hash collisions $(cat $P/pageone/hash_collisions)"
+check pageone-hashed [ $((h1 - h0)) -gt 0 ]
+# Every page KSM counts as scanned went through a PageONE hash: ksmd did
+# not scan (it would add to pages_scanned only).
+check ksmd-did-not-scan [ $((s1 - s0)) -le $((h1 - h0)) ]
+for f in full_scans pages_shared pages_sharing pages_unshared ksm_zero_pages general_profit; do
+	a=$(cat $K/$f)
+	b=$(cat $P/pageone/$f)
+	[ "$a" = "$b" ] || { echo "$f: ksm $a, pageone $b"; }
+done
+echo 1 >$K/run
+rmmod ppr_pageone || { echo "rmmod failed"; exit 1; }
+check scanner-back-to-ksmd [ "$(cat $K/scanner)" = ksmd ]
+check run-restored [ "$(cat $K/run)" = 0 ]
+exit $rc
