@@ -12,6 +12,7 @@
  *     while (ksm_engine_next_slot(&c)) {
  *       while ((n = ksm_engine_collect(&c, pages, max))) {
  *         pages[i].checksum = ksm_engine_checksum(pages[i].page);
+ *         (or pages[i].skip = true: not a candidate this pass)
  *         ksm_engine_merge(&c, pages, n);
  *       }
  *       ksm_engine_slot_done(&c);
@@ -33,20 +34,24 @@
 
 struct ksm_mm_slot;
 struct ksm_rmap_item;
-struct folio;
+struct mm_struct;
 struct page;
 
-/* One page found by ksm_engine_collect(), with a reference held. */
+/*
+ * One page found by ksm_engine_collect(), with a reference held: drop it
+ * with put_page(), as a merge may have split the folio it was part of.
+ */
 struct ksm_engine_page {
 	struct page *page;
-	struct folio *folio;
 	unsigned long addr;
 	u32 checksum;			/* filled by the engine */
+	bool skip;			/* engine: not a candidate this pass */
 };
 
 /* A thread's place in the slot it scans. */
 struct ksm_engine_cursor {
 	struct ksm_mm_slot *slot;
+	struct mm_struct *mm;		/* the slot's; valid while it is busy */
 	unsigned long address;		/* next address to walk; 0: none seen */
 	struct ksm_rmap_item **rmap_list; /* under ksm_thread_mutex only */
 	unsigned long gen;		/* unmerge generation at slot start */

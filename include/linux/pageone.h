@@ -11,7 +11,19 @@
 
 #include <linux/types.h>
 
+struct mm_struct;
 struct pageone_scratch;
+
+/*
+ * Which pages a pass must not merge (the recycler's: pages a guest marked
+ * free). Called with @n ascending addresses of @mm, no lock held; sets bit
+ * i of @skip for addrs[i]. Such a page is not hashed and leaves the index;
+ * a page that is already a KSM page is never skipped (its rmap_item is
+ * what finds its mapping).
+ */
+typedef void (*pageone_filter_t)(struct mm_struct *mm,
+				 const unsigned long *addrs, unsigned int n,
+				 unsigned long *skip);
 
 struct pageone_stats {
 	u64 passes;		/* passes begun */
@@ -19,6 +31,7 @@ struct pageone_stats {
 	u64 pages_hashed;	/* pages whose xxhash a work thread took */
 	u64 slots_scanned;	/* mms scanned to their end */
 	u64 slots_abandoned;	/* mms left mid-way: run changed, rmmod */
+	u64 pages_skipped_free;	/* left to the recycler: marked free */
 	u64 last_pass_ms;	/* wall time of the last pass */
 	/* /sys/kernel/mm/ksm's counters, same meaning */
 	u64 full_scans;
@@ -32,7 +45,7 @@ struct pageone_stats {
 	u64 hash_collisions;
 };
 
-int pageone_start(void (*kick)(void), bool run);
+int pageone_start(void (*kick)(void), bool run, pageone_filter_t filter);
 void pageone_stop(void);
 bool pageone_may_run(void);
 bool pageone_in_pass(void);

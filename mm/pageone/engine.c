@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) "pageone: " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/export.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -40,10 +41,13 @@
 
 struct pageone_scratch {
 	struct ksm_engine_page pages[PAGEONE_BATCH];
+	unsigned long addrs[PAGEONE_BATCH];
+	DECLARE_BITMAP(skip, PAGEONE_BATCH);
 };
 
 static DEFINE_MUTEX(pageone_lock);
 static bool pageone_started;		/* holds the KSM claim; pageone_lock */
+static pageone_filter_t pageone_filter;	/* set at start, before any pass */
 static atomic_t pageone_tokens_left;	/* of the pass in flight; 0: none */
 static ktime_t pageone_pass_start;	/* pageone_lock */
 
@@ -52,6 +56,7 @@ static atomic64_t pageone_passes_done;
 static atomic64_t pageone_pages_hashed;
 static atomic64_t pageone_slots_scanned;
 static atomic64_t pageone_slots_abandoned;
+static atomic64_t pageone_pages_skipped_free;
 static atomic64_t pageone_last_pass_ms;
 
 /**
@@ -59,10 +64,11 @@ static atomic64_t pageone_last_pass_ms;
  * @kick: called when /sys/kernel/mm/ksm/run is set to 1: the caller
  *        should start a pass now, as ksmd would. Must not sleep.
  * @run: set /sys/kernel/mm/ksm/run to 1 (pageone_stop() restores it)
+ * @filter: pages to leave alone, or NULL
  *
  * Return: 0, or -EBUSY if another engine already replaced ksmd.
  */
-int pageone_start(void (*kick)(void), bool run)
+int pageone_start(void (*kick)(void), bool run, pageone_filter_t filter)
 {
 	int err;
 
@@ -72,10 +78,10 @@ int pageone_start(void (*kick)(void), bool run)
 	if (pageone_started) {
 		err = -EBUSY;
 	} else {
+		pageone_filter = filter;
 		err = ksm_engine_claim(kick, run);
-		if (!err) {
+		if (!err)
 			pageone_started = true;
-		}
 	}
 	mutex_unlock(&pageone_lock);
 	return err;
@@ -94,6 +100,7 @@ void pageone_stop(void)
 		WARN_ON_ONCE(atomic_read(&pageone_tokens_left));
 		ksm_engine_release();
 		pageone_started = false;
+		pageone_filter = NULL;
 	}
 	mutex_unlock(&pageone_lock);
 }
@@ -154,7 +161,31 @@ static void pageone_put_token(void)
 static void pageone_put_pages(struct ksm_engine_page *pages, unsigned int n)
 {
 	while (n--)
-		folio_put(pages[n].folio);
+		put_page(pages[n].page);
+}
+
+/* Mark the pages the filter wants left alone; KSM pages never are. */
+static void pageone_apply_filter(struct mm_struct *mm,
+				 struct pageone_scratch *s, unsigned int n)
+{
+	unsigned int i, skipped = 0;
+
+	for (i = 0; i < n; i++) {
+		s->addrs[i] = s->pages[i].addr;
+		s->pages[i].skip = false;
+	}
+	if (!pageone_filter)
+		return;
+	bitmap_zero(s->skip, PAGEONE_BATCH);
+	pageone_filter(mm, s->addrs, n, s->skip);
+	for_each_set_bit(i, s->skip, n) {
+		if (folio_test_ksm(page_folio(s->pages[i].page)))
+			continue;
+		s->pages[i].skip = true;
+		skipped++;
+	}
+	if (skipped)
+		atomic64_add(skipped, &pageone_pages_skipped_free);
 }
 
 /* Scan one mm to its end, or until @should_stop says so. */
@@ -162,7 +193,7 @@ static void pageone_scan_slot(struct ksm_engine_cursor *c,
 			      struct pageone_scratch *s,
 			      bool (*should_stop)(void))
 {
-	unsigned int n, i;
+	unsigned int n, i, hashed;
 
 	while ((n = ksm_engine_collect(c, s->pages, PAGEONE_BATCH))) {
 		if (should_stop()) {
@@ -170,9 +201,14 @@ static void pageone_scan_slot(struct ksm_engine_cursor *c,
 			c->abandoned = true;
 			break;
 		}
-		for (i = 0; i < n; i++)
+		pageone_apply_filter(c->mm, s, n);
+		for (i = 0, hashed = 0; i < n; i++) {
+			if (s->pages[i].skip)
+				continue;
 			s->pages[i].checksum = ksm_engine_checksum(s->pages[i].page);
-		atomic64_add(n, &pageone_pages_hashed);
+			hashed++;
+		}
+		atomic64_add(hashed, &pageone_pages_hashed);
 		ksm_engine_merge(c, s->pages, n);
 		cond_resched();
 	}
@@ -227,6 +263,7 @@ void pageone_read_stats(struct pageone_stats *st)
 	st->pages_hashed = atomic64_read(&pageone_pages_hashed);
 	st->slots_scanned = atomic64_read(&pageone_slots_scanned);
 	st->slots_abandoned = atomic64_read(&pageone_slots_abandoned);
+	st->pages_skipped_free = atomic64_read(&pageone_pages_skipped_free);
 	st->last_pass_ms = atomic64_read(&pageone_last_pass_ms);
 	st->full_scans = k.full_scans;
 	st->pages_shared = k.pages_shared;

@@ -11,6 +11,11 @@
  *
  * /sys/kernel/mm/ppr_pageone/pageone/ holds the counters (pageone_stats in
  * include/linux/pageone.h); merge_period_ms is with the other settings.
+ *
+ * Cross-skip: a pass leaves alone the guest pages marked free in an
+ * attached VM (ppr_vm_dedup_skip(), counted in pages_skipped_free); the
+ * recycler leaves alone KSM pages and locked pages (skipped_ksm_pages,
+ * skipped_locked_pages in stats/).
  */
 #define pr_fmt(fmt) "ppr_pageone: " fmt
 
@@ -129,6 +134,7 @@ PPR_DEDUP_U64(passes_done);
 PPR_DEDUP_U64(pages_hashed);
 PPR_DEDUP_U64(slots_scanned);
 PPR_DEDUP_U64(slots_abandoned);
+PPR_DEDUP_U64(pages_skipped_free);
 PPR_DEDUP_U64(last_pass_ms);
 PPR_DEDUP_U64(full_scans);
 PPR_DEDUP_U64(pages_shared);
@@ -145,6 +151,7 @@ static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
 {
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&ppr_dedup_late));
 }
+
 static struct kobj_attribute ppr_dedup_late_attr = __ATTR_RO(late_ticks);
 
 static struct attribute *ppr_dedup_attrs[] = {
@@ -154,6 +161,7 @@ static struct attribute *ppr_dedup_attrs[] = {
 	&ppr_dedup_pages_hashed_attr.attr,
 	&ppr_dedup_slots_scanned_attr.attr,
 	&ppr_dedup_slots_abandoned_attr.attr,
+	&ppr_dedup_pages_skipped_free_attr.attr,
 	&ppr_dedup_last_pass_ms_attr.attr,
 	&ppr_dedup_full_scans_attr.attr,
 	&ppr_dedup_pages_shared_attr.attr,
@@ -182,7 +190,7 @@ int ppr_dedup_init(struct kobject *root)
 	err = sysfs_create_group(ppr_dedup_kobj, &ppr_dedup_group);
 	if (err)
 		goto put;
-	err = pageone_start(ppr_dedup_kick, ppr_merge);
+	err = pageone_start(ppr_dedup_kick, ppr_merge, ppr_vm_dedup_skip);
 	if (err) {
 		pr_err("cannot take KSM scanning over from ksmd (%d): another engine has it\n",
 		       err);

@@ -141,6 +141,8 @@ void ppr_vm_pass(struct ppr_vm *vm);
 void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch);
 void ppr_vm_put(struct ppr_vm *vm);
 void ppr_vm_memslot_removal(struct kvm *kvm);
+void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
+		       unsigned int n, unsigned long *skip);
 const char *ppr_vm_status_name(enum ppr_vm_status s);
 
 /* dedup.c */

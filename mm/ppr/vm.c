@@ -226,6 +226,63 @@ static void ppr_count_no_memslot(struct ppr_vm *vm, unsigned long *mark,
 	}
 }
 
+/**
+ * ppr_vm_dedup_skip - PageONE's filter: guest pages marked free
+ * @mm: the mm PageONE scans
+ * @addrs: @n ascending addresses in @mm
+ * @n: how many
+ * @skip: bit i set when addrs[i] is guest RAM of an attached, active VM
+ *        and the guest marked that page free (the recycler takes it soon;
+ *        merging it would only keep it)
+ *
+ * Called by a work thread with no lock held.
+ */
+void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
+		       unsigned int n, unsigned long *skip)
+{
+	struct kvm_memory_slot *slot = NULL, *s;
+	struct ppr_area_view view;
+	struct kvm_memslots *slots;
+	struct ppr_vm *vm;
+	unsigned int i;
+	int idx, bkt;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node)
+		if (vm->mm == mm)
+			goto found;
+	mutex_unlock(&ppr_vms_lock);
+	return;
+found:
+	if (!ppr_vm_active_view(vm, &view))
+		goto out;
+	idx = srcu_read_lock(&vm->kvm->srcu);
+	slots = kvm_memslots(vm->kvm);
+	for (i = 0; i < n; i++) {
+		unsigned long hva = addrs[i];
+		u64 gfn;
+
+		if (!slot || hva < slot->userspace_addr ||
+		    hva >= slot->userspace_addr + (slot->npages << PAGE_SHIFT)) {
+			slot = NULL;
+			kvm_for_each_memslot(s, bkt, slots)
+				if (hva >= s->userspace_addr &&
+				    hva < s->userspace_addr + (s->npages << PAGE_SHIFT)) {
+					slot = s;
+					break;
+				}
+			if (!slot)
+				continue;	/* not guest RAM: a QEMU page */
+		}
+		gfn = slot->base_gfn + ((hva - slot->userspace_addr) >> PAGE_SHIFT);
+		if (gfn < view.nr_pfns && test_bit(gfn, view.mark))
+			__set_bit(i, skip);
+	}
+	srcu_read_unlock(&vm->kvm->srcu, idx);
+out:
+	mutex_unlock(&ppr_vms_lock);
+}
+
 /* A worker's slice: recycle the marked pages of one summary chunk. */
 void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch)
 {

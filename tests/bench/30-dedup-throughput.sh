@@ -1,0 +1,67 @@
+# Benchmark (issue 5, reported, not asserted): KSM scanning throughput and
+# efficiency on one workload in one L1: ksmd at its fastest
+# (sleep_millisecs 0, pages_to_scan 10000, so one CPU busy) against PageONE
+# with 1 and 2 work threads (merge period 10 ms: passes back to back).
+# Workload: 4 processes of 64 MiB, half of the pages duplicates of 16
+# contents, half unique (tests/progs/dedup_load.c). Each engine starts from
+# everything unmerged (run=2) and runs until full_scans advanced by 3 (the
+# first pass records hashes, the second merges, the third finds them
+# merged). CPU is ksmd's utime+stime, or PageONE's daemon_cpu_ns +
+# worker_cpu_ns. Goal: PageONE on one thread at least ksmd's pages per
+# CPU-second, on two threads more than 1.7x ksmd's pages per second.
+K=/sys/kernel/mm/ksm
+P=/sys/kernel/mm/ppr_pageone
+procs=4 mib=64 dup=50 scans=3
+pids=
+for i in $(seq $procs); do
+	dedup_load $mib $dup >/tmp/dedup_load.$i &
+	pids="$pids $!"
+done
+for i in $(seq $procs); do
+	until grep -q ready /tmp/dedup_load.$i 2>/dev/null; do sleep 0.2; done
+done
+now() { cut -d' ' -f1 /proc/uptime; }
+wait_scans() {
+	local want=$(($(cat $K/full_scans) + scans))
+	until [ "$(cat $K/full_scans)" -ge $want ]; do sleep 0.05; done
+}
+# $1 label, $2 cpu seconds, $3 wall seconds, $4 pages scanned
+report() {
+	echo "PPR-BENCH dedup $1: $4 pages scanned in $3 s wall, $2 s CPU:" \
+		"$(awk "BEGIN { printf \"%.0f\", $4 / $2 }") pages per CPU-second," \
+		"$(awk "BEGIN { printf \"%.0f\", $4 / $3 }") pages per second;" \
+		"pages_shared $(cat $K/pages_shared), pages_sharing $(cat $K/pages_sharing)"
+}
+
+echo 2 >$K/run
+ksmd=$(pgrep -x ksmd)
+echo 0 >$K/sleep_millisecs
+echo 10000 >$K/pages_to_scan
+c0=$(awk '{ print $14 + $15 }' /proc/$ksmd/stat) s0=$(cat $K/pages_scanned) t0=$(now)
+echo 1 >$K/run
+wait_scans
+c1=$(awk '{ print $14 + $15 }' /proc/$ksmd/stat) s1=$(cat $K/pages_scanned) t1=$(now)
+kc=$(awk "BEGIN { print ($c1 - $c0) / 100 }") kw=$(awk "BEGIN { print $t1 - $t0 }") ks=$((s1 - s0))
+report "ksmd (sleep 0, 10000 pages per round)" "$kc" "$kw" "$ks"
+echo 2 >$K/run
+echo 20 >$K/sleep_millisecs
+echo 100 >$K/pages_to_scan
+
+for threads in 1 2; do
+	modprobe ppr_pageone work_threads=$threads merge_period_ms=10 merge=0 || exit 1
+	cpu() { echo $(($(cat $P/stats/daemon_cpu_ns) + $(cat $P/stats/worker_cpu_ns))); }
+	c0=$(cpu) s0=$(cat $K/pages_scanned) t0=$(now)
+	echo 1 >$K/run
+	wait_scans
+	c1=$(cpu) s1=$(cat $K/pages_scanned) t1=$(now)
+	pc=$(awk "BEGIN { print ($c1 - $c0) / 1e9 }") pw=$(awk "BEGIN { print $t1 - $t0 }") ps=$((s1 - s0))
+	report "PageONE, $threads work thread(s)" "$pc" "$pw" "$ps"
+	echo "PPR-BENCH dedup PageONE $threads thread(s) against ksmd:" \
+		"pages per CPU-second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pc) / ($ks / $kc) }")," \
+		"pages per second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pw) / ($ks / $kw) }")"
+	echo 2 >$K/run
+	rmmod ppr_pageone
+done
+kill $pids
+wait 2>/dev/null
+exit 0

@@ -1,0 +1,44 @@
+# Issue 5, cross-skip: a guest fills 32 MiB of page cache with duplicate
+# pages and frees them. PageONE's passes (merge period 2 s) meet those
+# pages marked free and leave them to the recycler (pageone/
+# pages_skipped_free); the recycler (reclaim period 12 s, so that several
+# passes see the marks first) takes them (stats/recycled_pages). Pages
+# merged before the guest freed them are KSM pages: the recycler counts
+# them in skipped_ksm_pages and leaves them shared.
+. /tests/lib/l2.sh
+P=/sys/kernel/mm/ppr_pageone
+rc=0
+echo 0 >/sys/kernel/mm/ksm/run
+modprobe ppr_pageone reclaim_period_ms=12000 merge_period_ms=2000 || exit 1
+l2_start xskip dup-free mem=256M ivshmem=1M kernel=$l2_host_test_kernel timeout=600 || exit 1
+l2_attach xskip || rc=1
+l2_wait_line xskip 'guest/dup-free: writing' 300 || { l2_wait xskip; exit 1; }
+skip0=$(cat $P/pageone/pages_skipped_free) rec0=$(cat $P/stats/recycled_pages)
+l2_wait_line xskip 'guest/dup-free: wrote and freed' 300 || { l2_wait xskip; exit 1; }
+i=0
+while [ $i -lt 300 ]; do
+	skipped=$(($(cat $P/pageone/pages_skipped_free) - skip0))
+	recycled=$(($(cat $P/stats/recycled_pages) - rec0))
+	[ $skipped -gt 0 ] && [ $recycled -ge 4096 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "after the guest freed 8192 pages of duplicates: PageONE skipped $skipped marked-free page visits;" \
+	"the recycler took $recycled pages, skipped $(cat $P/stats/skipped_ksm_pages) KSM pages;" \
+	"pages_sharing $(cat $P/pageone/pages_sharing)"
+if [ $skipped -gt 0 ]; then
+	echo "PPR-TAP ok - pageone-cross-skip/dedup-skips-marked-free"
+else
+	echo "PPR-TAP not ok - pageone-cross-skip/dedup-skips-marked-free"
+	rc=1
+fi
+if [ $recycled -ge 4096 ]; then
+	echo "PPR-TAP ok - pageone-cross-skip/recycler-takes-them"
+else
+	echo "PPR-TAP not ok - pageone-cross-skip/recycler-takes-them # $recycled pages"
+	rc=1
+fi
+kill "$(l2_pid xskip)" 2>/dev/null
+l2_wait xskip >/dev/null 2>&1
+rmmod ppr_pageone || rc=1
+exit $rc
