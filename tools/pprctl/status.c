@@ -122,7 +122,7 @@ static void sanitize(char *s)
 	}
 }
 
-/* A value for the table, by the suffix of its file name. */
+/* A value for the table, by its file name: *_pages and KSM's pages_*. */
 static void format_value(const struct sysfs_attr *a, char *buf, size_t size)
 {
 	uint64_t v;
@@ -134,7 +134,7 @@ static void format_value(const struct sysfs_attr *a, char *buf, size_t size)
 	if (parse_u64(a->value, &v)) {
 		snprintf(buf, size, "%s", a->value);
 		sanitize(buf);
-	} else if (ends_with(a->name, "_pages")) {
+	} else if (ends_with(a->name, "_pages") || !strncmp(a->name, "pages_", 6)) {
 		format_pages(v, buf, size);
 	} else if (ends_with(a->name, "_bytes")) {
 		format_size(v, buf, size);
@@ -364,28 +364,29 @@ static void print_settings(void)
 	}
 }
 
-static void print_stats(void)
+/* The counters of folder @dir (stats, pageone), titled @title. */
+static void print_counters(const char *dir, const char *title)
 {
 	char buf[SYSFS_VALUE_MAX];
 	struct sysfs_attr *a;
 	size_t n, i;
 	int width = 0, err;
 
-	err = sysfs_read_dir("stats", &a, &n);
+	err = sysfs_read_dir(dir, &a, &n);
 	if (err == -ENOENT || (!err && !n)) {
-		printf("Stats: none\n");
+		printf("%s: none\n", title);
 		free(a);
 		return;
 	}
 	if (err) {
-		printf("Stats: unreadable (%s)\n", strerror(-err));
+		printf("%s: unreadable (%s)\n", title, strerror(-err));
 		free(a);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		if ((int)strlen(a[i].name) > width)
 			width = strlen(a[i].name);
-	printf("Stats:\n");
+	printf("%s:\n", title);
 	for (i = 0; i < n; i++) {
 		format_value(&a[i], buf, sizeof(buf));
 		printf("  %-*s  %s\n", width, a[i].name, buf);
@@ -415,6 +416,14 @@ static void json_status(const struct vm *vms, size_t nr)
 
 	json_obj_begin(&j, "stats");
 	if (!sysfs_read_dir("stats", &a, &n)) {
+		for (i = 0; i < n; i++)
+			json_attr(&j, &a[i]);
+		free(a);
+	}
+	json_obj_end(&j);
+
+	json_obj_begin(&j, "pageone");
+	if (!sysfs_read_dir("pageone", &a, &n)) {
 		for (i = 0; i < n; i++)
 			json_attr(&j, &a[i]);
 		free(a);
@@ -470,7 +479,9 @@ int cmd_status(int argc, char **argv)
 	} else {
 		print_settings();
 		printf("\n");
-		print_stats();
+		print_counters("stats", "Stats");
+		printf("\n");
+		print_counters("pageone", "PageONE (deduplication; same meaning as /sys/kernel/mm/ksm)");
 		printf("\n");
 		err = print_vm_table(vms, nr);
 	}

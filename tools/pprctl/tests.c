@@ -158,6 +158,9 @@ static void make_tree(const char *dir)
 	put(dir, "stats/skipped_pinned", "7\n");
 	put(dir, "stats/daemon_cpu_ns", "1234000000\n");
 	put(dir, "stats/area_bytes", "1536\n");
+	put(dir, "pageone/pages_sharing", "2048\n");
+	put(dir, "pageone/general_profit", "-4096\n");
+	put(dir, "pageone/full_scans", "12\n");
 	put(dir, "vms/1/name", "web \"one\"\ttab\n");
 	put(dir, "vms/1/vmm_pid", "4242\n");
 	put(dir, "vms/1/epoch", "3\n");
@@ -775,6 +778,9 @@ static void test_status(void)
 	expect("status/stat-ns", 0, "1.234s", NULL);
 	expect("status/stat-bytes", 0, "1.5 KiB", NULL);
 	expect("status/stat-plain", 0, "skipped_pinned  7\n", NULL);
+	expect("status/pageone-title", 0, "PageONE (deduplication", NULL);
+	expect("status/pageone-pages", 0, "pages_sharing   2048 pages (8.0 MiB)", NULL);
+	expect("status/pageone-negative", 0, "general_profit  -4096\n", NULL);
 	expect("status/vm-count", 0, "VMs: 2 attached", NULL);
 	expect("status/vm-header", 0, "ID  NAME", NULL);
 	expect("status/vm-row", 0, "4242  active", NULL);
@@ -791,6 +797,7 @@ static void test_status(void)
 	expect("status/json-settings", 0, "\"reclaim_period_ms\": 10000", NULL);
 	expect("status/json-bool", 0, "\"run\": true", NULL);
 	expect("status/json-number", 0, "\"recycled_pages\": 262144", NULL);
+	expect("status/json-pageone", 0, "\"pages_sharing\": 2048", NULL);
 	expect("status/json-escaping", 0, "\"name\": \"web \\\"one\\\"\\ttab\"", NULL);
 	expect("status/json-utf8", 0, "\"name\": \"bad\\ufffd utf8\"", NULL);
 	expect("status/json-vm-id", 0, "\"id\": 10", NULL);
