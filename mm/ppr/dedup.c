@@ -107,44 +107,54 @@ unsigned long ppr_dedup_tick(unsigned long now)
 
 /* --- /sys/kernel/mm/ppr_pageone/pageone ------------------------------- */
 
-#define PPR_DEDUP_U64(field)						\
-static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a,\
-			    char *buf)					\
-{									\
-	struct pageone_stats st;					\
-									\
-	pageone_read_stats(&st);					\
-	return sysfs_emit(buf, "%llu\n", (unsigned long long)st.field);	\
-}									\
-static struct kobj_attribute ppr_dedup_##field##_attr = __ATTR_RO(field)
+/*
+ * One show for every counter: the attribute's index in ppr_dedup_attrs
+ * finds the field of struct pageone_stats.
+ */
+struct ppr_dedup_counter {
+	struct kobj_attribute attr;
+	size_t offset;			/* of a u64 or s64 in pageone_stats */
+	bool is_signed;
+};
 
-#define PPR_DEDUP_S64(field)						\
-static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a,\
-			    char *buf)					\
-{									\
-	struct pageone_stats st;					\
-									\
-	pageone_read_stats(&st);					\
-	return sysfs_emit(buf, "%lld\n", (long long)st.field);		\
-}									\
-static struct kobj_attribute ppr_dedup_##field##_attr = __ATTR_RO(field)
+static ssize_t ppr_dedup_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	struct ppr_dedup_counter *c = container_of(a, struct ppr_dedup_counter, attr);
+	struct pageone_stats st;
+	u64 v;
 
-PPR_DEDUP_U64(passes);
-PPR_DEDUP_U64(passes_done);
-PPR_DEDUP_U64(pages_hashed);
-PPR_DEDUP_U64(slots_scanned);
-PPR_DEDUP_U64(slots_abandoned);
-PPR_DEDUP_U64(pages_skipped_free);
-PPR_DEDUP_U64(last_pass_ms);
-PPR_DEDUP_U64(full_scans);
-PPR_DEDUP_U64(pages_shared);
-PPR_DEDUP_U64(pages_sharing);
-PPR_DEDUP_U64(pages_unshared);
-PPR_DEDUP_U64(pages_volatile);
-PPR_DEDUP_U64(pages_scanned);
-PPR_DEDUP_S64(ksm_zero_pages);
-PPR_DEDUP_S64(general_profit);
-PPR_DEDUP_U64(hash_collisions);
+	pageone_read_stats(&st);
+	v = *(u64 *)((void *)&st + c->offset);
+	if (c->is_signed)
+		return sysfs_emit(buf, "%lld\n", (s64)v);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define PPR_DEDUP_COUNTER(f, s) {					\
+	.attr = __ATTR(f, 0444, ppr_dedup_show, NULL),			\
+	.offset = offsetof(struct pageone_stats, f),			\
+	.is_signed = s,							\
+}
+
+static struct ppr_dedup_counter ppr_dedup_counters[] = {
+	PPR_DEDUP_COUNTER(passes, false),
+	PPR_DEDUP_COUNTER(passes_done, false),
+	PPR_DEDUP_COUNTER(pages_hashed, false),
+	PPR_DEDUP_COUNTER(slots_scanned, false),
+	PPR_DEDUP_COUNTER(slots_abandoned, false),
+	PPR_DEDUP_COUNTER(pages_skipped_free, false),
+	PPR_DEDUP_COUNTER(last_pass_ms, false),
+	PPR_DEDUP_COUNTER(full_scans, false),
+	PPR_DEDUP_COUNTER(pages_shared, false),
+	PPR_DEDUP_COUNTER(pages_sharing, false),
+	PPR_DEDUP_COUNTER(pages_unshared, false),
+	PPR_DEDUP_COUNTER(pages_volatile, false),
+	PPR_DEDUP_COUNTER(pages_scanned, false),
+	PPR_DEDUP_COUNTER(ksm_zero_pages, true),
+	PPR_DEDUP_COUNTER(general_profit, true),
+	PPR_DEDUP_COUNTER(hash_collisions, false),
+};
 
 static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
 			       char *buf)
@@ -154,26 +164,8 @@ static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
 
 static struct kobj_attribute ppr_dedup_late_attr = __ATTR_RO(late_ticks);
 
-static struct attribute *ppr_dedup_attrs[] = {
-	&ppr_dedup_late_attr.attr,
-	&ppr_dedup_passes_attr.attr,
-	&ppr_dedup_passes_done_attr.attr,
-	&ppr_dedup_pages_hashed_attr.attr,
-	&ppr_dedup_slots_scanned_attr.attr,
-	&ppr_dedup_slots_abandoned_attr.attr,
-	&ppr_dedup_pages_skipped_free_attr.attr,
-	&ppr_dedup_last_pass_ms_attr.attr,
-	&ppr_dedup_full_scans_attr.attr,
-	&ppr_dedup_pages_shared_attr.attr,
-	&ppr_dedup_pages_sharing_attr.attr,
-	&ppr_dedup_pages_unshared_attr.attr,
-	&ppr_dedup_pages_volatile_attr.attr,
-	&ppr_dedup_pages_scanned_attr.attr,
-	&ppr_dedup_ksm_zero_pages_attr.attr,
-	&ppr_dedup_general_profit_attr.attr,
-	&ppr_dedup_hash_collisions_attr.attr,
-	NULL,
-};
+/* The counters, late_ticks and the NULL end; filled at init. */
+static struct attribute *ppr_dedup_attrs[ARRAY_SIZE(ppr_dedup_counters) + 2];
 
 static const struct attribute_group ppr_dedup_group = {
 	.attrs = ppr_dedup_attrs,
@@ -182,8 +174,12 @@ static const struct attribute_group ppr_dedup_group = {
 /* Take over from ksmd and create pageone/ under @root. */
 int ppr_dedup_init(struct kobject *root)
 {
+	size_t i;
 	int err;
 
+	for (i = 0; i < ARRAY_SIZE(ppr_dedup_counters); i++)
+		ppr_dedup_attrs[i] = &ppr_dedup_counters[i].attr.attr;
+	ppr_dedup_attrs[i] = &ppr_dedup_late_attr.attr;
 	ppr_dedup_kobj = kobject_create_and_add("pageone", root);
 	if (!ppr_dedup_kobj)
 		return -ENOMEM;
