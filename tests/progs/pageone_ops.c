@@ -365,9 +365,25 @@ static void case_migration(void)
 	}
 	for (i = 0; i < NCONTENTS; i++)
 		before[i] = pfn_of(fd, p + i * psz);
-	for (i = 0; i < NCONTENTS; i++)
-		if (madvise(p + i * psz, psz, MADV_SOFT_OFFLINE))
-			fail("madvise(MADV_SOFT_OFFLINE) of page %ld: %s", i, strerror(errno));
+	/*
+	 * Migration fails with EBUSY while someone else holds a reference,
+	 * such as a scan that has the page in its batch: try again, as the
+	 * kernel's own callers do.
+	 */
+	for (i = 0; i < NCONTENTS; i++) {
+		int try, err = 0;
+
+		for (try = 0; try < 20; try++) {
+			err = madvise(p + i * psz, psz, MADV_SOFT_OFFLINE) ? errno : 0;
+			if (err != EBUSY)
+				break;
+			msleep(50);
+		}
+		if (try)
+			printf("%s: page %ld: %d tries\n", cname, i, try + 1);
+		if (err)
+			fail("madvise(MADV_SOFT_OFFLINE) of page %ld: %s", i, strerror(err));
+	}
 	for (i = 0; i < NCONTENTS; i++)
 		moved += pfn_of(fd, p + i * psz) != before[i];
 	printf("%s: %ld of the %d KSM pages migrated\n", cname, moved, NCONTENTS);
@@ -402,8 +418,9 @@ static long meminfo_kb(const char *key)
 
 /*
  * MADV_PAGEOUT leaves alone a page mapped more than once, so first every
- * page but one of each content is written (COW): the 8 KSM pages are then
- * mapped once each, and go to swap through KSM's rmap walk.
+ * page but one of each content is written (COW), with merging paused: the
+ * 8 KSM pages are then mapped once each, and go to swap through KSM's
+ * rmap walk.
  */
 static int case_swap(void)
 {
@@ -415,17 +432,32 @@ static int case_swap(void)
 		return 4;
 	}
 	p = merged_region();
+	/* Paused, or the next passes merge the copies again at once. */
+	if (write_str("/sys/kernel/mm/ksm/run", "0"))
+		fail("cannot pause merging (write 0 to /sys/kernel/mm/ksm/run)");
 	for (i = NCONTENTS; i < NPAGES; i++)
 		p[i * psz] = content(i);	/* same bytes, own copy */
+	/*
+	 * Reclaim passes over a page someone holds a reference on (a scan's
+	 * batch) or that is off the LRU for a moment: try again a few times.
+	 */
 	free0 = meminfo_kb("SwapFree:");
-	if (madvise(p, NCONTENTS * psz, MADV_PAGEOUT))
-		fail("madvise(MADV_PAGEOUT): %s", strerror(errno));
-	free1 = meminfo_kb("SwapFree:");
+	for (i = 0; i < 20; i++) {
+		if (madvise(p, NCONTENTS * psz, MADV_PAGEOUT))
+			fail("madvise(MADV_PAGEOUT): %s", strerror(errno));
+		free1 = meminfo_kb("SwapFree:");
+		if (free0 - free1 >= NCONTENTS * psz / 1024)
+			break;
+		msleep(100);
+	}
+	printf("%s: MADV_PAGEOUT %ld time(s)\n", cname, i + 1 > 20 ? 20 : i + 1);
 	printf("%s: %ld KiB of KSM pages swapped out\n", cname, free0 - free1);
 	if (free0 - free1 < NCONTENTS * psz / 1024)
 		fail("only %ld KiB swapped out, not the %ld KiB of the KSM pages",
 		     free0 - free1, NCONTENTS * psz / 1024);
 	expect_pages("after swap-in", p, 0, NPAGES, -1);
+	if (write_str("/sys/kernel/mm/ksm/run", "1"))
+		fail("cannot resume merging");
 	/* The copies and the swapped-in pages merge again. */
 	if (wait_scans(2) == 0)
 		wait_merging(NPAGES);
