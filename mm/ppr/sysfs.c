@@ -45,6 +45,18 @@ static ssize_t run_store(struct kobject *k, struct kobj_attribute *a,
 	return count;
 }
 
+/* Parse an unsigned int and hand it to @set: @count, or the error. */
+static ssize_t ppr_store_uint(const char *buf, size_t count,
+			      int (*set)(unsigned int))
+{
+	unsigned int v;
+	int err = kstrtouint(buf, 0, &v);
+
+	if (!err)
+		err = set(v);
+	return err ? err : count;
+}
+
 static ssize_t reclaim_period_ms_show(struct kobject *k, struct kobj_attribute *a,
 				      char *buf)
 {
@@ -54,12 +66,7 @@ static ssize_t reclaim_period_ms_show(struct kobject *k, struct kobj_attribute *
 static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute *a,
 				       const char *buf, size_t count)
 {
-	unsigned int v;
-	int err = kstrtouint(buf, 0, &v);
-
-	if (!err)
-		err = ppr_set_reclaim_period(v);
-	return err ? err : count;
+	return ppr_store_uint(buf, count, ppr_set_reclaim_period);
 }
 
 static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,
@@ -71,13 +78,7 @@ static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t work_threads_store(struct kobject *k, struct kobj_attribute *a,
 				  const char *buf, size_t count)
 {
-	unsigned int v;
-	int err = kstrtouint(buf, 0, &v);
-
-	if (err)
-		return err;
-	err = ppr_set_work_threads(v);
-	return err ? err : count;
+	return ppr_store_uint(buf, count, ppr_set_work_threads);
 }
 
 static ssize_t merge_period_ms_show(struct kobject *k, struct kobj_attribute *a,
@@ -89,12 +90,7 @@ static ssize_t merge_period_ms_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t merge_period_ms_store(struct kobject *k, struct kobj_attribute *a,
 				     const char *buf, size_t count)
 {
-	unsigned int v;
-	int err = kstrtouint(buf, 0, &v);
-
-	if (!err)
-		err = ppr_set_merge_period(v);
-	return err ? err : count;
+	return ppr_store_uint(buf, count, ppr_set_merge_period);
 }
 
 static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);

@@ -394,11 +394,25 @@ static void print_counters(const char *dir, const char *title)
 	free(a);
 }
 
-static void json_status(const struct vm *vms, size_t nr)
+/* The counters of folder @dir as an object of the same name. */
+static void json_counters(struct json *j, const char *dir)
 {
 	struct sysfs_attr *a;
+	size_t n, i;
+
+	json_obj_begin(j, dir);
+	if (!sysfs_read_dir(dir, &a, &n)) {
+		for (i = 0; i < n; i++)
+			json_attr(j, &a[i]);
+		free(a);
+	}
+	json_obj_end(j);
+}
+
+static void json_status(const struct vm *vms, size_t nr)
+{
 	struct json j;
-	size_t n, i, k;
+	size_t i, k;
 	uint64_t v;
 
 	json_init(&j, stdout);
@@ -414,21 +428,8 @@ static void json_status(const struct vm *vms, size_t nr)
 	}
 	json_obj_end(&j);
 
-	json_obj_begin(&j, "stats");
-	if (!sysfs_read_dir("stats", &a, &n)) {
-		for (i = 0; i < n; i++)
-			json_attr(&j, &a[i]);
-		free(a);
-	}
-	json_obj_end(&j);
-
-	json_obj_begin(&j, "pageone");
-	if (!sysfs_read_dir("pageone", &a, &n)) {
-		for (i = 0; i < n; i++)
-			json_attr(&j, &a[i]);
-		free(a);
-	}
-	json_obj_end(&j);
+	json_counters(&j, "stats");
+	json_counters(&j, "pageone");
 
 	json_arr_begin(&j, "vms");
 	for (i = 0; i < nr; i++) {
