@@ -360,12 +360,9 @@ static int __init ppr_init(void)
 
 unhook:
 	ppr_kvm_set_removal_hook(NULL);
-	ppr_stop_threads();
-	ppr_dedup_exit();
-	goto sysfs;
 stop:
 	ppr_stop_threads();
-sysfs:
+	ppr_dedup_exit();		/* nothing to undo if it did not start */
 	ppr_sysfs_exit();
 	destroy_workqueue(ppr_wq);
 	return err;

@@ -50,12 +50,7 @@ static int ppr_set_merge_param(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int err = kstrtouint(val, 0, &v);
 
-	if (err)
-		return err;
-	if (v < PPR_MIN_PERIOD_MS || v > PPR_MAX_PERIOD_MS)
-		return -ERANGE;
-	ppr_merge_period_ms = v;
-	return 0;
+	return err ? err : ppr_set_merge_period(v);
 }
 
 static const struct kernel_param_ops ppr_merge_period_ops = {

@@ -226,6 +226,12 @@ static void ppr_count_no_memslot(struct ppr_vm *vm, unsigned long *mark,
 	}
 }
 
+static bool ppr_slot_has_hva(const struct kvm_memory_slot *slot, unsigned long hva)
+{
+	return hva >= slot->userspace_addr &&
+	       hva - slot->userspace_addr < (slot->npages << PAGE_SHIFT);
+}
+
 /**
  * ppr_vm_dedup_skip - PageONE's filter: guest pages marked free
  * @mm: the mm PageONE scans
@@ -247,11 +253,16 @@ void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
 	unsigned int i;
 	int idx, bkt;
 
-	mutex_lock(&ppr_vms_lock);
-	list_for_each_entry(vm, &ppr_vms, node)
+	/*
+	 * RCU, as the memslot hook: a detach waits for it before it drops
+	 * the VM and its kvm reference, and no work thread waits for the
+	 * daemon's ppr_vms_lock once per batch.
+	 */
+	rcu_read_lock();
+	list_for_each_entry_rcu(vm, &ppr_vms, node)
 		if (vm->mm == mm)
 			goto found;
-	mutex_unlock(&ppr_vms_lock);
+	rcu_read_unlock();
 	return;
 found:
 	if (!ppr_vm_active_view(vm, &view))
@@ -262,12 +273,10 @@ found:
 		unsigned long hva = addrs[i];
 		u64 gfn;
 
-		if (!slot || hva < slot->userspace_addr ||
-		    hva >= slot->userspace_addr + (slot->npages << PAGE_SHIFT)) {
+		if (!slot || !ppr_slot_has_hva(slot, hva)) {
 			slot = NULL;
 			kvm_for_each_memslot(s, bkt, slots)
-				if (hva >= s->userspace_addr &&
-				    hva < s->userspace_addr + (s->npages << PAGE_SHIFT)) {
+				if (ppr_slot_has_hva(s, hva)) {
 					slot = s;
 					break;
 				}
@@ -280,7 +289,7 @@ found:
 	}
 	srcu_read_unlock(&vm->kvm->srcu, idx);
 out:
-	mutex_unlock(&ppr_vms_lock);
+	rcu_read_unlock();
 }
 
 /* A worker's slice: recycle the marked pages of one summary chunk. */
