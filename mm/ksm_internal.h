@@ -72,6 +72,9 @@ struct ksm_engine_counters {
 	long ksm_zero_pages;
 	long general_profit;		/* bytes */
 	unsigned long hash_collisions;
+	/* engine threads in ksm_engine_merge(): ksm_thread_mutex */
+	u64 merge_lock_wait_ns;		/* waiting for it */
+	u64 merge_lock_held_ns;		/* holding it */
 };
 
 #ifdef CONFIG_PAGEONE

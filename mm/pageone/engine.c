@@ -30,6 +30,7 @@
 #include <linux/export.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/pageone.h>
 #include <linux/sched.h>
@@ -58,6 +59,7 @@ static atomic64_t pageone_slots_scanned;
 static atomic64_t pageone_slots_abandoned;
 static atomic64_t pageone_pages_skipped_free;
 static atomic64_t pageone_last_pass_ms;
+static atomic64_t pageone_busy_ns;	/* summed over the threads' tokens */
 
 /**
  * pageone_start - take scanning over from ksmd
@@ -227,9 +229,11 @@ static void pageone_scan_slot(struct ksm_engine_cursor *c,
 void pageone_run_token(struct pageone_scratch *s, bool (*should_stop)(void))
 {
 	struct ksm_engine_cursor c;
+	u64 t0 = ktime_get_ns();
 
 	while (!should_stop() && ksm_engine_next_slot(&c))
 		pageone_scan_slot(&c, s, should_stop);
+	atomic64_add(ktime_get_ns() - t0, &pageone_busy_ns);
 	pageone_put_token();
 }
 EXPORT_SYMBOL_NS_GPL(pageone_run_token, PPR);
@@ -265,6 +269,10 @@ void pageone_read_stats(struct pageone_stats *st)
 	st->slots_abandoned = atomic64_read(&pageone_slots_abandoned);
 	st->pages_skipped_free = atomic64_read(&pageone_pages_skipped_free);
 	st->last_pass_ms = atomic64_read(&pageone_last_pass_ms);
+	st->thread_busy_us = div_u64(atomic64_read(&pageone_busy_ns),
+				     NSEC_PER_USEC);
+	st->merge_lock_wait_us = div_u64(k.merge_lock_wait_ns, NSEC_PER_USEC);
+	st->merge_lock_held_us = div_u64(k.merge_lock_held_ns, NSEC_PER_USEC);
 	st->full_scans = k.full_scans;
 	st->pages_shared = k.pages_shared;
 	st->pages_sharing = k.pages_sharing;

@@ -10,6 +10,8 @@
 # merged). CPU is ksmd's utime+stime, or PageONE's daemon_cpu_ns +
 # worker_cpu_ns. Goal: PageONE on one thread at least ksmd's pages per
 # CPU-second, on two threads more than 1.7x ksmd's pages per second.
+# Also reported: the share of the threads' time spent holding or waiting
+# for ksm_thread_mutex, the one lock merges take (docs/decisions.md).
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
 procs=4 mib=256 dup=50 scans=3
@@ -62,15 +64,22 @@ echo 100 >$K/pages_to_scan
 for threads in 1 2; do
 	modprobe ppr_pageone work_threads=$threads merge_period_ms=10 merge=0 || exit 1
 	cpu() { echo $(($(cat $P/stats/daemon_cpu_ns) + $(cat $P/stats/worker_cpu_ns))); }
-	c0=$(cpu) s0=$(cat $K/pages_scanned) t0=$(now)
+	lock() { echo "$(cat $P/pageone/thread_busy_us) $(cat $P/pageone/merge_lock_wait_us) $(cat $P/pageone/merge_lock_held_us)"; }
+	c0=$(cpu) s0=$(cat $K/pages_scanned) t0=$(now) l0=$(lock)
 	echo 1 >$K/run
 	wait_scans
-	c1=$(cpu) s1=$(cat $K/pages_scanned) t1=$(now)
+	c1=$(cpu) s1=$(cat $K/pages_scanned) t1=$(now) l1=$(lock)
 	pc=$(awk "BEGIN { print ($c1 - $c0) / 1e9 }") pw=$(awk "BEGIN { print $t1 - $t0 }") ps=$((s1 - s0))
 	report "PageONE, $threads work thread(s)" "$pc" "$pw" "$ps"
 	echo "PPR-BENCH dedup PageONE $threads thread(s) against ksmd:" \
 		"pages per CPU-second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pc) / ($ks / $kc) }")," \
 		"pages per second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pw) / ($ks / $kw) }")"
+	# Where the threads' time went: KSM's one merge mutex held (merging)
+	# or waited for, against their busy time in passes.
+	echo "$l0 $l1" | awk -v t=$threads '{ b = $4 - $1; w = $5 - $2; h = $6 - $3
+		printf "PPR-BENCH dedup PageONE %d thread(s): busy %.2f s in passes;" \
+			" merge mutex held %.2f s (%.0f%%), waited for %.2f s (%.0f%%)\n",
+			t, b / 1e6, h / 1e6, 100 * h / b, w / 1e6, 100 * w / b }'
 	echo 2 >$K/run
 	rmmod ppr_pageone
 done
