@@ -48,6 +48,12 @@ struct pageone_stats {
 	u64 hash_collisions;
 };
 
+/* What pageone_merge_range() left in its range. */
+struct pageone_range_result {
+	unsigned long mergeable_pages;		/* in VM_MERGEABLE VMAs */
+	unsigned long unmergeable_pages;	/* in VMAs KSM cannot serve, or holes */
+};
+
 int pageone_start(void (*kick)(void), bool run, pageone_filter_t filter);
 void pageone_stop(void);
 bool pageone_may_run(void);
@@ -58,5 +64,7 @@ void pageone_drop_token(void);
 struct pageone_scratch *pageone_scratch_alloc(void);
 void pageone_scratch_free(struct pageone_scratch *s);
 void pageone_read_stats(struct pageone_stats *st);
+int pageone_merge_range(struct mm_struct *mm, unsigned long start,
+			unsigned long len, struct pageone_range_result *res);
 
 #endif /* _LINUX_PAGEONE_H */

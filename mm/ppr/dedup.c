@@ -12,6 +12,10 @@
  * /sys/kernel/mm/ppr_pageone/pageone/ holds the counters (pageone_stats in
  * include/linux/pageone.h); merge_period_ms is with the other settings.
  *
+ * Scope: what KSM serves, plus the guest RAM of attached VMs: while
+ * merge_vm_ram is set, the daemon makes each attached VM's memslots
+ * mergeable before a pass (ppr_vm_merge_ram()), for VMMs that do not.
+ *
  * Cross-skip: a pass leaves alone the guest pages marked free in an
  * attached VM (ppr_vm_dedup_skip(), counted in pages_skipped_free); the
  * recycler leaves alone KSM pages and locked pages (skipped_ksm_pages,
@@ -28,6 +32,7 @@
 
 unsigned int ppr_merge_period_ms = PPR_DEFAULT_MERGE_PERIOD_MS;
 static bool ppr_merge = true;
+bool ppr_merge_vm_ram = true;
 static bool ppr_dedup_on;		/* holds the claim: set at init only */
 static bool ppr_merge_now;		/* start a pass at the next tick */
 static unsigned long ppr_next_merge;	/* jiffies; the daemon's only */
@@ -61,6 +66,8 @@ module_param_cb(merge_period_ms, &ppr_merge_period_ops, &ppr_merge_period_ms, 04
 MODULE_PARM_DESC(merge_period_ms, "milliseconds between PageONE passes (10..3600000, default 600000)");
 module_param_named(merge, ppr_merge, bool, 0444);
 MODULE_PARM_DESC(merge, "set /sys/kernel/mm/ksm/run to 1 at load (default true)");
+module_param_named(merge_vm_ram, ppr_merge_vm_ram, bool, 0444);
+MODULE_PARM_DESC(merge_vm_ram, "make attached VMs' guest RAM mergeable before each PageONE pass (default true)");
 
 /* From ksm.c when run is set to 1, and on a new period: a pass now. */
 void ppr_dedup_kick(void)
@@ -95,6 +102,8 @@ unsigned long ppr_dedup_tick(unsigned long now)
 		return now + min(period, msecs_to_jiffies(100));
 	}
 	ppr_next_merge = now + period;
+	if (READ_ONCE(ppr_merge_vm_ram))
+		ppr_vm_merge_ram();
 	if (pageone_may_run())
 		ppr_queue_dedup_pass();
 	return ppr_next_merge;

@@ -43,6 +43,10 @@ struct ppr_vm_stats {
 	atomic64_t no_memslot;		/* marked pages at GFNs with no memslot */
 	atomic64_t bad_area;		/* passes skipped on an invalid header */
 	atomic64_t memslot_removals;	/* removals seen while attached */
+	/* guest RAM in PageONE's scope, as of the last look (merge_vm_ram) */
+	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
+	atomic64_t ram_unmergeable;	/* pages KSM cannot serve */
+	atomic64_t ram_merge_failures;	/* looks that failed (retried) */
 };
 
 struct ppr_vm {
@@ -95,6 +99,9 @@ struct ppr_vm {
 	atomic_t batches_in_flight;
 
 	struct ppr_vm_stats stats;
+	/* The daemon's only: memslot generation of the last merge_vm_ram look. */
+	u64 ram_gen;
+	bool ram_looked;
 	struct kobject kobj;		/* vms/<id> */
 	struct work_struct detach_work;	/* from mmu_notifier ->release */
 };
@@ -144,9 +151,11 @@ void ppr_vm_memslot_removal(struct kvm *kvm);
 void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
 		       unsigned int n, unsigned long *skip);
 const char *ppr_vm_status_name(enum ppr_vm_status s);
+void ppr_vm_merge_ram(void);
 
 /* dedup.c */
 extern unsigned int ppr_merge_period_ms;
+extern bool ppr_merge_vm_ram;
 int ppr_set_merge_period(unsigned int ms);
 void ppr_dedup_kick(void);
 unsigned long ppr_dedup_tick(unsigned long now);

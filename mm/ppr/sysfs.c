@@ -6,6 +6,7 @@
  *   reclaim_period_ms   milliseconds between passes, 10 .. 3600000
  *   work_threads        1 .. 64, changed at run time
  *   merge_period_ms     milliseconds between PageONE passes, 10 .. 3600000
+ *   merge_vm_ram        1: attached VMs' guest RAM is made mergeable
  *   pageone/            PageONE's counters (dedup.c): passes, pages_hashed,
  *                       and /sys/kernel/mm/ksm's, same meaning
  *   stats/              global counters: recycled_pages, skipped_<why>_pages,
@@ -13,7 +14,9 @@
  *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
  *   vms/<id>/           one folder per attached VM: name, vmm_pid, state,
  *                       epoch, nr_pfns, batches_in_flight (started and not
- *                       yet counted) and its own counters
+ *                       yet counted), ram_mergeable_pages and
+ *                       ram_unmergeable_pages (merge_vm_ram) and its own
+ *                       counters
  *
  * Every file holds one value; units are in the names.
  */
@@ -93,7 +96,26 @@ static ssize_t merge_period_ms_store(struct kobject *k, struct kobj_attribute *a
 	return ppr_store_uint(buf, count, ppr_set_merge_period);
 }
 
+static ssize_t merge_vm_ram_show(struct kobject *k, struct kobj_attribute *a,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ppr_merge_vm_ram));
+}
+
+static ssize_t merge_vm_ram_store(struct kobject *k, struct kobj_attribute *a,
+				  const char *buf, size_t count)
+{
+	bool v;
+	int err = kstrtobool(buf, &v);
+
+	if (err)
+		return err;
+	WRITE_ONCE(ppr_merge_vm_ram, v);
+	return count;
+}
+
 static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);
+static struct kobj_attribute ppr_merge_vm_ram_attr = __ATTR_RW(merge_vm_ram);
 static struct kobj_attribute ppr_merge_period_attr = __ATTR_RW(merge_period_ms);
 static struct kobj_attribute ppr_period_attr = __ATTR_RW(reclaim_period_ms);
 static struct kobj_attribute ppr_threads_attr = __ATTR_RW(work_threads);
@@ -103,6 +125,7 @@ static struct attribute *ppr_settings_attrs[] = {
 	&ppr_period_attr.attr,
 	&ppr_threads_attr.attr,
 	&ppr_merge_period_attr.attr,
+	&ppr_merge_vm_ram_attr.attr,
 	NULL,
 };
 
@@ -117,7 +140,7 @@ struct ppr_counter_attr {
 	size_t offset;		/* of an atomic64_t in ppr_stats / ppr_vm_stats */
 };
 
-#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 8)
+#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 12)
 
 static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
 /* the counters, then bad_area_passes, ppr_vm_info[] and the NULL end */
@@ -258,6 +281,12 @@ static int ppr_build_counters(void)
 		{ "passes", offsetof(struct ppr_stats, passes),
 		  offsetof(struct ppr_vm_stats, passes) },
 	};
+	static const struct { const char *name; size_t v; } vm_only[] = {
+		{ "bad_area_passes", offsetof(struct ppr_vm_stats, bad_area) },
+		{ "ram_mergeable_pages", offsetof(struct ppr_vm_stats, ram_mergeable) },
+		{ "ram_unmergeable_pages", offsetof(struct ppr_vm_stats, ram_unmergeable) },
+		{ "ram_merge_failures", offsetof(struct ppr_vm_stats, ram_merge_failures) },
+	};
 	int w, i, n;
 
 	for (w = 0; w < 2; w++) {
@@ -292,15 +321,16 @@ static int ppr_build_counters(void)
 			ppr_counter_attrs[0][n++] = &ppr_daemon_cpu_attr.attr;
 			ppr_counter_attrs[0][n++] = &ppr_worker_cpu_attr.attr;
 		} else {
-			/* bad_area is per VM only. */
-			struct ppr_counter_attr *c = &ppr_counters[1][n];
+			for (i = 0; i < ARRAY_SIZE(vm_only); i++, n++) {
+				struct ppr_counter_attr *c = &ppr_counters[1][n];
 
-			sysfs_attr_init(&c->attr.attr);
-			c->attr.attr.name = "bad_area_passes";
-			c->attr.attr.mode = 0444;
-			c->attr.show = ppr_vm_counter_show;
-			c->offset = offsetof(struct ppr_vm_stats, bad_area);
-			ppr_counter_attrs[1][n++] = &c->attr.attr;
+				sysfs_attr_init(&c->attr.attr);
+				c->attr.attr.name = vm_only[i].name;
+				c->attr.attr.mode = 0444;
+				c->attr.show = ppr_vm_counter_show;
+				c->offset = vm_only[i].v;
+				ppr_counter_attrs[1][n] = &c->attr.attr;
+			}
 			for (i = 0; i < ARRAY_SIZE(ppr_vm_info); i++)
 				ppr_counter_attrs[1][n++] = &ppr_vm_info[i].attr;
 		}

@@ -13,6 +13,7 @@
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
+#include <linux/pageone.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
@@ -290,6 +291,120 @@ found:
 	srcu_read_unlock(&vm->kvm->srcu, idx);
 out:
 	rcu_read_unlock();
+}
+
+/* A memslot's host range, copied out of the memslots under SRCU. */
+struct ppr_ram_range {
+	unsigned long hva;
+	unsigned long len;
+};
+
+/*
+ * Copy the host ranges of @vm's memslots, if they changed since the last
+ * look (KVM's memslot generation, returned in @gen). NULL when nothing
+ * changed, or on allocation failure (@nr is then -ENOMEM).
+ */
+static struct ppr_ram_range *ppr_vm_ram_ranges(struct ppr_vm *vm, u64 *gen,
+					       int *nr)
+{
+	struct ppr_ram_range *r = NULL;
+	struct kvm_memory_slot *slot;
+	struct kvm_memslots *slots;
+	int idx, bkt, n = 0;
+
+	*nr = 0;
+	idx = srcu_read_lock(&vm->kvm->srcu);
+	slots = kvm_memslots(vm->kvm);
+	*gen = slots->generation;
+	if (vm->ram_looked && *gen == vm->ram_gen)
+		goto out;
+	kvm_for_each_memslot(slot, bkt, slots)
+		n++;
+	if (!n)
+		goto out;
+	r = kmalloc_array(n, sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		*nr = -ENOMEM;
+		goto out;
+	}
+	n = 0;
+	kvm_for_each_memslot(slot, bkt, slots) {
+		if (slot->flags & KVM_MEMSLOT_INVALID)
+			continue;
+		r[n].hva = slot->userspace_addr;
+		r[n].len = slot->npages << PAGE_SHIFT;
+		n++;
+	}
+	*nr = n;
+out:
+	srcu_read_unlock(&vm->kvm->srcu, idx);
+	return r;
+}
+
+/* Make @vm's guest RAM mergeable if its memslots changed; the daemon's. */
+static void ppr_vm_merge_ram_one(struct ppr_vm *vm)
+{
+	struct pageone_range_result res;
+	unsigned long ok = 0, not_ok = 0;
+	struct ppr_ram_range *r;
+	int i, n, err = 0;
+	u64 gen;
+
+	r = ppr_vm_ram_ranges(vm, &gen, &n);
+	if (n < 0)
+		err = n;
+	if (!r)
+		goto done;
+	if (!mmget_not_zero(vm->mm)) {
+		kfree(r);
+		return;		/* the VMM is exiting: detach follows */
+	}
+	for (i = 0; i < n; i++) {
+		int e = pageone_merge_range(vm->mm, r[i].hva, r[i].len, &res);
+
+		if (e && e != -ENOMEM) {
+			err = e;
+			continue;
+		}
+		ok += res.mergeable_pages;
+		not_ok += res.unmergeable_pages;
+	}
+	mmput(vm->mm);
+	kfree(r);
+	atomic64_set(&vm->stats.ram_mergeable, ok);
+	atomic64_set(&vm->stats.ram_unmergeable, not_ok);
+done:
+	if (err) {
+		/* Looked at again before the next pass. */
+		atomic64_inc(&vm->stats.ram_merge_failures);
+		pr_warn_ratelimited("vm %u: cannot make its guest RAM mergeable (%d); will retry at the next PageONE pass\n",
+				    vm->id, err);
+		return;
+	}
+	vm->ram_gen = gen;
+	vm->ram_looked = true;
+}
+
+/**
+ * ppr_vm_merge_ram - bring attached VMs' guest RAM into PageONE's scope
+ *
+ * Called by the daemon before it starts a PageONE pass, while
+ * merge_vm_ram is set. A VM seen for the first time, or whose memslots
+ * changed since (KVM's memslot generation), gets MADV_MERGEABLE on the
+ * host range of every memslot, as QEMU does itself unless started with
+ * -machine mem-merge=off. Ranges KSM cannot serve (a shared memory
+ * backend, hugetlbfs, the ivshmem area) stay as they are and are counted
+ * in the VM's ram_unmergeable_pages. Nothing is undone when the setting
+ * is cleared: areas stay mergeable, as after an madvise().
+ */
+void ppr_vm_merge_ram(void)
+{
+	struct ppr_vm *vm;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node)
+		ppr_vm_merge_ram_one(vm);
+	mutex_unlock(&ppr_vms_lock);
 }
 
 /* A worker's slice: recycle the marked pages of one summary chunk. */

@@ -24,13 +24,13 @@ static const struct command commands[] = {
 	  "    Settings, statistics and attached VMs.\n" },
 	{ "get", cmd_get,
 	  "pprctl get [--json] PARAM\n"
-	  "    Print a setting: run (on|off), reclaim_period, merge_period (durations),\n"
-	  "    work_threads (a number).\n" },
+	  "    Print a setting: run, merge_vm_ram (on|off), reclaim_period,\n"
+	  "    merge_period (durations), work_threads (a number).\n" },
 	{ "set", cmd_set,
 	  "pprctl set PARAM VALUE\n"
-	  "    Change a setting. run takes on, off, 1 or 0; reclaim_period and\n"
-	  "    merge_period a duration with a unit (500ms, 10s, 1.5s, 10m, 1h);\n"
-	  "    work_threads a number.\n" },
+	  "    Change a setting. run and merge_vm_ram take on, off, 1 or 0;\n"
+	  "    reclaim_period and merge_period a duration with a unit (500ms, 10s,\n"
+	  "    1.5s, 10m, 1h); work_threads a number.\n" },
 	{ "attach", cmd_attach,
 	  "pprctl attach QEMU_PID [--area FILE] [--name NAME]\n"
 	  "    Recycle the free pages of the guest run by QEMU_PID. FILE is the mark area\n"

@@ -33,10 +33,11 @@ static const struct param params[] = {
 	{ "reclaim_period", "reclaim_period_ms", PARAM_DURATION },
 	{ "merge_period", "merge_period_ms", PARAM_DURATION },
 	{ "work_threads", "work_threads", PARAM_COUNT },
+	{ "merge_vm_ram", "merge_vm_ram", PARAM_BOOL },
 };
 
 #define NR_PARAMS	ARRAY_SIZE(params)
-#define PARAM_NAMES	"run, reclaim_period, merge_period, work_threads"
+#define PARAM_NAMES	"run, reclaim_period, merge_period, work_threads, merge_vm_ram"
 
 /* VM columns shown first, in this order; other files follow by name. */
 static const struct {

@@ -153,6 +153,7 @@ static void make_tree(const char *dir)
 	put(dir, "reclaim_period_ms", "10000\n");
 	put(dir, "merge_period_ms", "500\n");
 	put(dir, "work_threads", "2\n");
+	put(dir, "merge_vm_ram", "1\n");
 	put(dir, "stats/recycled_pages", "262144\n");
 	put(dir, "stats/scan_passes", "42\n");
 	put(dir, "stats/skipped_pinned", "7\n");
@@ -855,6 +856,8 @@ static void test_set(void)
 		{ "run-0", "run", "0", "run", "0" },
 		{ "run-1", "run", "1", "run", "1" },
 		{ "work-threads", "work_threads", "4", "work_threads", "4" },
+		{ "merge-vm-ram-off", "merge_vm_ram", "off", "merge_vm_ram", "0" },
+		{ "merge-vm-ram-on", "merge_vm_ram", "on", "merge_vm_ram", "1" },
 	};
 	static const struct {
 		const char *label, *param, *value, *err_has;
@@ -868,6 +871,7 @@ static void test_set(void)
 		{ "overflow", "merge_period", "99999999999999999999h", "too large" },
 		{ "run-maybe", "run", "maybe", "use on, off, 1 or 0" },
 		{ "run-yes", "run", "yes", "use on, off, 1 or 0" },
+		{ "merge-vm-ram-2", "merge_vm_ram", "2", "use on, off, 1 or 0" },
 		{ "threads-word", "work_threads", "two", "whole number" },
 		{ "threads-negative", "work_threads", "-2", "whole number" },
 		{ "threads-overflow", "work_threads", "18446744073709551616", "whole number" },

@@ -1,0 +1,81 @@
+# Issue 5, scope: the guest RAM of an attached VM whose VMM does not make it
+# mergeable itself (QEMU with -machine mem-merge=off). With merge_vm_ram
+# off, nothing of it is scanned; set on, the daemon marks each memslot's
+# host range MADV_MERGEABLE before the next pass, counts what KSM can and
+# cannot serve (the ivshmem area is a shared file mapping: cannot), and
+# the guest's 16 MiB of identical pages merge; the guest then finds every
+# byte of them intact.
+. /tests/lib/l2.sh
+P=/sys/kernel/mm/ppr_pageone
+rc=0
+tap() { # $1 0/1 (pass/fail), $2 name, $3 detail
+	if [ "$1" = 0 ]; then
+		echo "PPR-TAP ok - pageone-vm-ram/$2"
+	else
+		echo "PPR-TAP not ok - pageone-vm-ram/$2 # $3"
+		rc=1
+	fi
+}
+passes_after() { # wait for $1 more PageONE passes to end, up to 120 s
+	local want=$(($(cat $P/pageone/passes_done) + $1)) i=0
+	until [ "$(cat $P/pageone/passes_done)" -ge $want ]; do
+		i=$((i + 1))
+		[ $i -lt 1200 ] || { echo "fewer than $1 PageONE passes in 120 s"; return 1; }
+		sleep 0.1
+	done
+}
+# "mg" if the VMA of QEMU's guest RAM (256 MiB) is VM_MERGEABLE, else "-"
+ram_vma_flag() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { sz = 0 } /^Size:/ { sz = $2 }
+	     /^VmFlags:/ && sz >= 262144 { print (/ mg/ ? "mg" : "-"); exit }' /proc/$1/smaps
+}
+
+modprobe ppr_pageone merge_period_ms=1000 merge_vm_ram=0 || exit 1
+# A process of L1's own with 4 MiB of MADV_MERGEABLE memory, so that
+# PageONE has something to pass over while the guest's RAM is out of scope.
+dedup_load 4 50 >/tmp/vmram-load.log &
+load=$!
+l2_start vmram dup-hold mem=256M ivshmem=1M kernel=$l2_host_test_kernel \
+	cmdline=ppr.idle=90 timeout=600 -- -machine mem-merge=off || exit 1
+l2_attach vmram || rc=1
+l2_wait_line vmram 'guest/dup-hold: holding' 300 || { l2_wait vmram; exit 1; }
+pid=$(l2_pid vmram)
+vm=$P/vms/$(ls $P/vms | head -n 1)
+
+# merge_vm_ram off: QEMU's choice stands.
+passes_after 3 || rc=1
+flag=$(ram_vma_flag $pid) merging=$(cat /proc/$pid/ksm_merging_pages)
+echo "merge_vm_ram off: guest RAM VMA flag '$flag', QEMU's ksm_merging_pages $merging," \
+	"ram_mergeable_pages $(cat $vm/ram_mergeable_pages)"
+[ "$flag" = - ] && [ "$merging" -eq 0 ] && [ "$(cat $vm/ram_mergeable_pages)" -eq 0 ]
+tap $? off-leaves-vm-ram "flag '$flag', $merging pages merging"
+
+# merge_vm_ram on: made mergeable before the next pass, then merged.
+pprctl set merge_vm_ram on || rc=1
+i=0
+while [ $i -lt 600 ]; do
+	merging=$(cat /proc/$pid/ksm_merging_pages)
+	[ "$merging" -ge 3072 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+flag=$(ram_vma_flag $pid) ok=$(cat $vm/ram_mergeable_pages) not_ok=$(cat $vm/ram_unmergeable_pages)
+fail=$(cat $vm/ram_merge_failures)
+echo "merge_vm_ram on: guest RAM VMA flag '$flag', ram_mergeable_pages $ok," \
+	"ram_unmergeable_pages $not_ok, ram_merge_failures $fail;" \
+	"QEMU's ksm_merging_pages $merging, pages_sharing $(cat $P/pageone/pages_sharing)"
+[ "$flag" = mg ]
+tap $? on-marks-vm-ram "flag '$flag'"
+# 256 MiB of RAM is 65,536 pages, most of it in memslots (the rest: the
+# 640 KiB..1 MiB hole); the 1 MiB ivshmem BAR is 256 pages KSM cannot merge.
+[ "$ok" -ge 60000 ] && [ "$not_ok" -ge 256 ] && [ "$fail" -eq 0 ]
+tap $? on-counts-pages "$ok mergeable, $not_ok not, $fail failures"
+# 4,096 identical pages: at least three quarters of them merged.
+[ "$merging" -ge 3072 ]
+tap $? on-merges-guest-pages "$merging pages merging"
+
+l2_wait vmram || rc=1
+kill $load
+wait $load 2>/dev/null
+rmmod ppr_pageone || rc=1
+exit $rc
