@@ -3,6 +3,7 @@
 # compaction, migration (soft-offline), swap-out and swap-in (zram), and
 # rmmod of ppr_pageone with merged pages mapped. Each case checks every
 # byte and the counters (tests/progs/pageone_ops.c).
+# ppr-cost: 17 (seconds on debug in CI, for tests/vm/run's split)
 rc=0
 K=/sys/kernel/mm/ksm
 echo 0 >$K/run
