@@ -35,17 +35,26 @@ static ssize_t run_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 	return sysfs_emit(buf, "%d\n", READ_ONCE(ppr_run));
 }
 
-static ssize_t run_store(struct kobject *k, struct kobj_attribute *a,
-			 const char *buf, size_t count)
+/* Parse a boolean (1/0, y/n, on/off) into @dst: @count, or the error. */
+static ssize_t ppr_store_bool(const char *buf, size_t count, bool *dst)
 {
 	bool v;
 	int err = kstrtobool(buf, &v);
 
 	if (err)
 		return err;
-	WRITE_ONCE(ppr_run, v);
-	ppr_wake_daemon();
+	WRITE_ONCE(*dst, v);
 	return count;
+}
+
+static ssize_t run_store(struct kobject *k, struct kobj_attribute *a,
+			 const char *buf, size_t count)
+{
+	ssize_t ret = ppr_store_bool(buf, count, &ppr_run);
+
+	if (ret > 0)
+		ppr_wake_daemon();
+	return ret;
 }
 
 /* Parse an unsigned int and hand it to @set: @count, or the error. */
@@ -105,13 +114,7 @@ static ssize_t merge_vm_ram_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t merge_vm_ram_store(struct kobject *k, struct kobj_attribute *a,
 				  const char *buf, size_t count)
 {
-	bool v;
-	int err = kstrtobool(buf, &v);
-
-	if (err)
-		return err;
-	WRITE_ONCE(ppr_merge_vm_ram, v);
-	return count;
+	return ppr_store_bool(buf, count, &ppr_merge_vm_ram);
 }
 
 static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);

@@ -2,8 +2,9 @@
 # touch KSM pages: fork then write, munmap, exit, MADV_DONTNEED, mremap,
 # compaction, migration (soft-offline), swap-out and swap-in (zram), and
 # rmmod of ppr_pageone with merged pages mapped. Each case checks every
-# byte and the counters (tests/progs/pageone_ops.c).
-# ppr-cost: 17 (seconds on debug in CI, for tests/vm/run's split)
+# byte and the counters (tests/progs/pageone_ops.c). Then writes racing
+# merges on both work threads (tests/progs/dedup_churn.c).
+# ppr-cost: 60 (seconds on debug in CI, for tests/vm/run's split)
 rc=0
 K=/sys/kernel/mm/ksm
 echo 0 >$K/run
@@ -17,6 +18,30 @@ for c in fork-write munmap exit dontneed mremap compaction migration swap; do
 	case $? in 0 | 4) ;; *) rc=1 ;; esac
 done
 swapoff /dev/zram0 2>/dev/null
+
+# Writes racing merges: 3 processes rewrite random pages of 64 contents
+# while both work threads merge, passes back to back (merge period 10 ms),
+# each process checking every byte of its 32 MiB after every 512 writes.
+echo 10 >/sys/kernel/mm/ppr_pageone/merge_period_ms
+dedup_churn 8192 64 40 3 >/tmp/pageone-churn.out &
+pid=$!
+most=0
+while kill -0 $pid 2>/dev/null; do
+	s=$(cat $K/pages_sharing)
+	[ "$s" -gt "$most" ] && most=$s
+	sleep 0.5
+done
+wait $pid
+churn=$?
+cat /tmp/pageone-churn.out
+echo "during the churn: pages_sharing up to $most"
+if [ $churn = 0 ] && [ "$most" -ge 1000 ]; then
+	echo "PPR-TAP ok - pageone-ops/writes-racing-merges"
+else
+	echo "PPR-TAP not ok - pageone-ops/writes-racing-merges # exit $churn, pages_sharing up to $most"
+	rc=1
+fi
+echo 100 >/sys/kernel/mm/ppr_pageone/merge_period_ms
 
 # rmmod with merged pages mapped: they stay KSM pages, ksmd takes over.
 rm -f /tmp/pageone-hold /tmp/pageone-hold.out

@@ -7,16 +7,9 @@
 # byte of them intact.
 # ppr-cost: 150 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 P=/sys/kernel/mm/ppr_pageone
 rc=0
-tap() { # $1 0/1 (pass/fail), $2 name, $3 detail
-	if [ "$1" = 0 ]; then
-		echo "PPR-TAP ok - pageone-vm-ram/$2"
-	else
-		echo "PPR-TAP not ok - pageone-vm-ram/$2 # $3"
-		rc=1
-	fi
-}
 passes_after() { # wait for $1 more PageONE passes to end, up to 120 s
 	local want=$(($(cat $P/pageone/passes_done) + $1)) i=0
 	until [ "$(cat $P/pageone/passes_done)" -ge $want ]; do
@@ -49,7 +42,7 @@ flag=$(ram_vma_flag $pid) merging=$(cat /proc/$pid/ksm_merging_pages)
 echo "merge_vm_ram off: guest RAM VMA flag '$flag', QEMU's ksm_merging_pages $merging," \
 	"ram_mergeable_pages $(cat $vm/ram_mergeable_pages)"
 [ "$flag" = - ] && [ "$merging" -eq 0 ] && [ "$(cat $vm/ram_mergeable_pages)" -eq 0 ]
-tap $? off-leaves-vm-ram "flag '$flag', $merging pages merging"
+tap $? pageone-vm-ram/off-leaves-vm-ram "flag '$flag', $merging pages merging"
 
 # merge_vm_ram on: made mergeable before the next pass, then merged.
 pprctl set merge_vm_ram on || rc=1
@@ -66,14 +59,14 @@ echo "merge_vm_ram on: guest RAM VMA flag '$flag', ram_mergeable_pages $ok," \
 	"ram_unmergeable_pages $not_ok, ram_merge_failures $fail;" \
 	"QEMU's ksm_merging_pages $merging, pages_sharing $(cat $P/pageone/pages_sharing)"
 [ "$flag" = mg ]
-tap $? on-marks-vm-ram "flag '$flag'"
+tap $? pageone-vm-ram/on-marks-vm-ram "flag '$flag'"
 # 256 MiB of RAM is 65,536 pages, most of it in memslots (the rest: the
 # 640 KiB..1 MiB hole); the 1 MiB ivshmem BAR is 256 pages KSM cannot merge.
 [ "$ok" -ge 60000 ] && [ "$not_ok" -ge 256 ] && [ "$fail" -eq 0 ]
-tap $? on-counts-pages "$ok mergeable, $not_ok not, $fail failures"
+tap $? pageone-vm-ram/on-counts-pages "$ok mergeable, $not_ok not, $fail failures"
 # 4,096 identical pages: at least three quarters of them merged.
 [ "$merging" -ge 3072 ]
-tap $? on-merges-guest-pages "$merging pages merging"
+tap $? pageone-vm-ram/on-merges-guest-pages "$merging pages merging"
 
 l2_wait vmram || rc=1
 kill $load
