@@ -72,9 +72,9 @@ struct ksm_engine_counters {
 	long ksm_zero_pages;
 	long general_profit;		/* bytes */
 	unsigned long hash_collisions;
-	/* engine threads in ksm_engine_merge(): ksm_thread_mutex */
-	u64 merge_lock_wait_ns;		/* waiting for it */
-	u64 merge_lock_held_ns;		/* holding it */
+	/* engine threads in ksm_engine_merge() */
+	u64 merge_lock_wait_ns;		/* waiting for ksm_thread_sem, shards */
+	u64 merge_lock_held_ns;		/* merging, not waiting */
 };
 
 #ifdef CONFIG_PAGEONE

@@ -34,8 +34,8 @@ struct pageone_stats {
 	u64 pages_skipped_free;	/* left to the recycler: marked free */
 	u64 last_pass_ms;	/* wall time of the last pass */
 	u64 thread_busy_us;	/* work threads' time in passes, summed */
-	u64 merge_lock_wait_us;	/* of it, waiting for KSM's merge mutex */
-	u64 merge_lock_held_us;	/* of it, holding that mutex (merging) */
+	u64 merge_lock_wait_us;	/* of it, waiting for KSM's merge locks */
+	u64 merge_lock_held_us;	/* of it, merging (not waiting) */
 	/* /sys/kernel/mm/ksm's counters, same meaning */
 	u64 full_scans;
 	u64 pages_shared;

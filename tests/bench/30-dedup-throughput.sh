@@ -10,8 +10,8 @@
 # merged). CPU is ksmd's utime+stime, or PageONE's daemon_cpu_ns +
 # worker_cpu_ns. Goal: PageONE on one thread at least ksmd's pages per
 # CPU-second, on two threads more than 1.7x ksmd's pages per second.
-# Also reported: the share of the threads' time spent holding or waiting
-# for ksm_thread_mutex, the one lock merges take (docs/decisions.md).
+# Also reported: the share of the threads' time spent merging and waiting
+# for KSM's locks (ksm_thread_sem, the shard locks; docs/decisions.md).
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
 procs=4 mib=256 dup=50 scans=3
@@ -74,11 +74,11 @@ for threads in 1 2; do
 	echo "PPR-BENCH dedup PageONE $threads thread(s) against ksmd:" \
 		"pages per CPU-second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pc) / ($ks / $kc) }")," \
 		"pages per second x$(awk "BEGIN { printf \"%.2f\", ($ps / $pw) / ($ks / $kw) }")"
-	# Where the threads' time went: KSM's one merge mutex held (merging)
-	# or waited for, against their busy time in passes.
+	# Where the threads' time went: merging, or waiting for KSM's locks,
+	# against their busy time in passes.
 	echo "$l0 $l1" | awk -v t=$threads '{ b = $4 - $1; w = $5 - $2; h = $6 - $3
 		printf "PPR-BENCH dedup PageONE %d thread(s): busy %.2f s in passes;" \
-			" merge mutex held %.2f s (%.0f%%), waited for %.2f s (%.0f%%)\n",
+			" merging %.2f s (%.0f%%), waiting for locks %.2f s (%.0f%%)\n",
 			t, b / 1e6, h / 1e6, 100 * h / b, w / 1e6, 100 * w / b }'
 	echo 2 >$K/run
 	rmmod ppr_pageone
