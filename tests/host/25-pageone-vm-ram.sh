@@ -5,7 +5,7 @@
 # cannot serve (the ivshmem area is a shared file mapping: cannot), and
 # the guest's 16 MiB of identical pages merge; the guest then finds every
 # byte of them intact.
-# ppr-cost: 230 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 194 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 P=/sys/kernel/mm/ppr_pageone

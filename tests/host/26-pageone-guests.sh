@@ -9,7 +9,7 @@
 # 95% of KSM's pages_sharing. Reported, not asserted: the time each needs
 # to reach its steady state (pages_sharing within 1% of its value one
 # full scan later) and the memory. Two guests, not more: docs/debugging.md.
-# ppr-cost: 150 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 174 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
@@ -48,8 +48,12 @@ steady() {
 }
 
 echo 2 >$K/run
+# l2_boot, not l2_start: a guest that hangs or resets in early boot under
+# nested TCG (docs/debugging.md; seen here with two guests) is restarted
+# once, with a note. What this test checks is the host's merging, which
+# has not started then.
 for g in 1 2; do
-	l2_start "dd$g" same-data mem=256M kernel=$l2_host_test_kernel \
+	l2_boot "dd$g" same-data mem=256M kernel=$l2_host_test_kernel \
 		cmdline="ppr.idle=900 ppr.lines=2000000" timeout=1200 || exit 1
 done
 ok=0
@@ -79,11 +83,13 @@ unmerged=$(used_kib)
 
 # PageONE on the same guests, from everything unmerged.
 modprobe ppr_pageone merge_period_ms=5000 work_threads=2 || rc=1
+# PageONE's counters are the built-in engine's, kept across loads.
+passes0=$(cat /sys/kernel/mm/ppr_pageone/pageone/passes_done)
 set -- $(steady 300)
 p1_t=$1 p1_s=$2 p1_mem=$(used_kib)
 echo "PageONE (merge period 5 s, 2 work threads): steady after $p1_t s, pages_sharing $p1_s;" \
 	"host memory of the 2 guests (QEMU Pss) $((p1_mem / 1024)) MiB (before merging $((unmerged / 1024)) MiB);" \
-	"$(cat /sys/kernel/mm/ppr_pageone/pageone/passes_done) passes"
+	"$(($(cat /sys/kernel/mm/ppr_pageone/pageone/passes_done) - passes0)) passes"
 [ "$p1_s" -ge 2000 ] && [ "$p1_mem" -lt "$unmerged" ]
 tap $? pageone-guests/pageone-merges-guests "pages_sharing $p1_s, memory $unmerged -> $p1_mem KiB"
 [ $((p1_s * 100)) -ge $((ksm_s * 95)) ]

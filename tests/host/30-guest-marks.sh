@@ -1,7 +1,7 @@
 # Guest marks (issue 3): an L2 with a 512 MiB RAM and a 1 MiB mark area frees
 # 200 MiB; its held pages are unmarked and its freed pages marked, and L1 sees
 # the same bits in the shared file while the guest still holds its memory.
-# ppr-cost: 330 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 370 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 l2_start marks marks mem=512M ivshmem=1M cmdline=ppr.hold_secs=20 timeout=900 || exit 1
 # Wait for the guest's PPR-CHECK line, then check its PFNs in our file.

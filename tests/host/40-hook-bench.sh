@@ -1,6 +1,6 @@
 # Hook cost (benchmark, reported not asserted) and unbind/bind of the guest
 # driver: the area ends inactive at the next epoch after the guest's shutdown.
-# ppr-cost: 253 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 297 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 l2_start bench hook-bench mem=512M ivshmem=1M timeout=600 || exit 1
 l2_wait bench || exit 1

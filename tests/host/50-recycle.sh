@@ -7,7 +7,7 @@
 # Such a run proves nothing either way, so it is retried once, said so, and
 # counted as a skip; a guest that dies after the host recycled any of its
 # pages fails.
-# ppr-cost: 378 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 392 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 S=/sys/kernel/mm/ppr_pageone/stats
 period_ms=1000

@@ -8,7 +8,7 @@
 # took 19 minutes, too long for make check. The guest side of the lifetime
 # (the driver's shutdown hooks) is the same code in both flavours.
 # ppr-timeout: 1500 (seconds; six guest boots; debug guests take ~1,150 s)
-# ppr-cost: 263 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 355 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
