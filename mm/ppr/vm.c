@@ -129,6 +129,14 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 			fallthrough;
 		case PPR_VM_WAITING:
 		case PPR_VM_BAD_AREA:
+			/*
+			 * Active again only in a new epoch: its bitmap was
+			 * cleared after the stop. The flag set again in an old
+			 * epoch (no driver of ours does that) is not honoured.
+			 */
+			if (epoch <= vm->epoch)
+				break;
+			fallthrough;
 		case PPR_VM_ACTIVE:
 			/* A new epoch: the guest cleared its bitmap first. */
 			vm->status = PPR_VM_ACTIVE;

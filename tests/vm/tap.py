@@ -12,7 +12,14 @@ Results come from four places:
   * KUnit (KTAP) test cases the kernel ran at boot, named kunit/<suite>.<case>;
   * the kernel log itself: a BUG, WARNING, KASAN, lockdep or other splat in L1
     or in any L2 console relayed into it fails "kernel/log-clean".
+
+After the results and before the closing line it prints, for each host test
+with a failed result, the last lines that test printed (and of an L2 console
+it relayed): CI keeps only the
+tail of this output, and a failure that shows up there only is otherwise
+lost with the machine.
 """
+import collections
 import re
 import sys
 
@@ -22,12 +29,19 @@ SPLAT = re.compile(
     r"suspicious RCU usage|unreferenced object|hung_task|soft lockup|Call Trace:)")
 TIME = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 TAP = re.compile(r"^PPR-TAP (ok|not ok) - (.*)$")
+SECTION = re.compile(r"^# --- (\S+)")
+# What is kept of each failed host test, printed after the results: its own
+# lines ("# " from tests/vm/init) and, apart, the last lines of an L2
+# console it relayed ("# | ", tests/lib/l2.sh).
+DETAIL_LINES = 25
+CONSOLE_LINES = 10
 KTAP_CASE = re.compile(r"^    (ok|not ok) \d+ (\S.*)$")
 KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 
 
 def main(paths, extra):
     passed = failed = skipped = 0
+    details = []
     # Results of tests that ran on the build machine (pprctl's unit tests).
     for x in extra:
         with open(x, errors="replace") as f:
@@ -44,24 +58,41 @@ def main(paths, extra):
                 print(raw.rstrip("\r\n")[len("PPR-TAP "):])
     for n, path in enumerate(paths, 1):
         tag = "" if len(paths) == 1 else "#%d" % n
-        p, f, sk = scan(path, tag)
+        p, f, sk, d = scan(path, tag)
         passed += p
         failed += f
         skipped += sk
+        details += d
+    for name, lines in details:
+        print("# --- the last lines of %s, which failed:" % name)
+        for line in lines:
+            print("#   " + line)
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 0 if failed == 0 else 1
 
 
 def scan(path, tag):
-    """Count one L1 console log; return (passed, failed, skipped)."""
+    """Count one L1 console log; return (passed, failed, skipped, details).
+
+    details: (section, its last lines) for each failed section, in order.
+    """
     passed = failed = skipped = 0
     done = boot = False
+    section, lines, console = "boot" + tag, new_detail(), new_console()
+    failed_sections = []
     suite = "?"
     splats = []
     bench = []
     with open(path, errors="replace") as f:
         for raw in f:
             line = TIME.sub("", raw.rstrip("\r\n"))
+            m = SECTION.match(line)
+            if m:
+                section, lines, console = m.group(1) + tag, new_detail(), new_console()
+            if line.startswith("# | "):
+                console.append(line)
+            elif line.startswith("# ") or SPLAT.search(line):
+                lines.append(line)
             m = TAP.match(line)
             if m is None:
                 m2 = KTAP_SUITE.match(line)
@@ -76,6 +107,8 @@ def scan(path, tag):
                 name = line.split(" - ", 1)[1]
                 if m.group(1) == "not ok":
                     failed += 1
+                    if not failed_sections or failed_sections[-1][0] != section:
+                        failed_sections.append((section, lines, console))
                 elif re.search(r"#\s*SKIP", name, re.I):
                     skipped += 1
                 else:
@@ -103,7 +136,17 @@ def scan(path, tag):
         print("not ok - vm/l1-completed%s # L1 %s" % (tag,
               ("booted but did not reach PPR-DONE (timeout or crash)" if boot
                else "never reached its init")))
-    return passed, failed, skipped
+        if not failed_sections or failed_sections[-1][1] is not lines:
+            failed_sections.append((section + " (the end of the log)", lines, console))
+    return passed, failed, skipped, [(n, list(ls) + list(c)) for n, ls, c in failed_sections]
+
+
+def new_detail():
+    return collections.deque(maxlen=DETAIL_LINES)
+
+
+def new_console():
+    return collections.deque(maxlen=CONSOLE_LINES)
 
 
 if __name__ == "__main__":
