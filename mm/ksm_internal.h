@@ -21,11 +21,15 @@
  *
  * A slot (one mm) is scanned by one thread at a time: ksm_engine_next_slot()
  * marks it busy, which keeps __ksm_exit() and run=2 from freeing it. The walk
- * (collect) holds only the mm's mmap_lock for read; the hash needs no lock;
- * merge and slot_done take ksm_thread_mutex, which serialises every change
- * of the stable tree, the unstable index and the rmap_item lists exactly as
- * for ksmd. If run=2 unmerged everything, or run left 1, between a collect
- * and its merge, the merge drops the pages and the slot is abandoned.
+ * (collect) holds only the mm's mmap_lock for read; the hash needs no lock.
+ * merge takes ksm_thread_sem for read and, for each page, the lock of the
+ * page's shard (a slice of the content hash space: its stable trees and
+ * hash index buckets), so several threads merge at once in different
+ * shards; slot_done, the pass boundaries, ksmd, the sysfs settings and
+ * unmerge take ksm_thread_sem for write (the locking rules are written
+ * above ksm_shard_lock in mm/ksm.c). If run=2 unmerged everything, or run
+ * left 1, between a collect and its merge, the merge drops the pages and
+ * the slot is abandoned.
  */
 #ifndef __MM_KSM_INTERNAL_H
 #define __MM_KSM_INTERNAL_H
@@ -53,7 +57,7 @@ struct ksm_engine_cursor {
 	struct ksm_mm_slot *slot;
 	struct mm_struct *mm;		/* the slot's; valid while it is busy */
 	unsigned long address;		/* next address to walk; 0: none seen */
-	struct ksm_rmap_item **rmap_list; /* under ksm_thread_mutex only */
+	struct ksm_rmap_item **rmap_list; /* the slot thread's; ksm_thread_sem */
 	unsigned long gen;		/* unmerge generation at slot start */
 	bool walked;			/* no mergeable address left */
 	bool exiting;			/* the mm is exiting */

@@ -8,17 +8,18 @@
  * A token takes whole mms off the pass (ksm_engine_next_slot()) until none
  * is left; for each mm it collects present pages in batches under the mmap
  * lock for read, takes each page's xxhash with no lock held, and hands the
- * batch to ksm_engine_merge(). There, under ksm_thread_mutex as for ksmd,
- * a page whose hash is the one it had in the previous pass (unchanged over
- * two merge periods) becomes a candidate: it joins an equal page of the
- * stable tree, or pairs with an equal candidate found by hash in this pass;
- * both are compared byte for byte before any merge. Merged pages are KSM
- * pages, made by ksm.c.
+ * batch to ksm_engine_merge(). There, in the page's shard of the content
+ * hash space (patch 0007), a page whose hash is the one it had in the
+ * previous pass (unchanged over two merge periods) becomes a candidate: it
+ * joins an equal page of the stable tree, or pairs with an equal candidate
+ * found by hash in this pass; both are compared byte for byte before any
+ * merge. Merged pages are KSM pages, made by ksm.c.
  *
- * What runs in parallel: the page-table walks and the hashing, which is
- * most of the work when most pages are unique. What is serialised: the
- * merges and the stable tree, exactly as in ksmd. One mm is scanned by one
- * thread, so a single large mm (one VM) gets one thread.
+ * What runs in parallel: the page-table walks, the hashing and the merges
+ * of pages in different shards. What is serialised: the merges within one
+ * shard (all pages of one content, for instance) and the slot and pass
+ * boundaries (ksm_thread_sem for write). One mm is scanned by one thread,
+ * so a single large mm (one VM) gets one thread.
  *
  * Locking: pageone_lock orders begin/end of passes with start/stop;
  * tokens_left counts the tokens of the pass in flight.
