@@ -15,9 +15,8 @@ Results come from four places:
 
 After the results and before the closing line it prints, for each host test
 with a failed result, the last lines that test printed (and of an L2 console
-it relayed): CI keeps only the
-tail of this output, and a failure that shows up there only is otherwise
-lost with the machine.
+it relayed): CI keeps only the tail of this output, and a failure seen only
+there is otherwise lost with the machine.
 """
 import collections
 import re
@@ -78,7 +77,7 @@ def scan(path, tag):
     """
     passed = failed = skipped = 0
     done = boot = False
-    section, lines, console = "boot" + tag, new_detail(), new_console()
+    section, lines, console = "boot" + tag, tail(DETAIL_LINES), tail(CONSOLE_LINES)
     failed_sections = []
     suite = "?"
     splats = []
@@ -88,7 +87,7 @@ def scan(path, tag):
             line = TIME.sub("", raw.rstrip("\r\n"))
             m = SECTION.match(line)
             if m:
-                section, lines, console = m.group(1) + tag, new_detail(), new_console()
+                section, lines, console = m.group(1) + tag, tail(DETAIL_LINES), tail(CONSOLE_LINES)
             if line.startswith("# | "):
                 console.append(line)
             elif line.startswith("# ") or SPLAT.search(line):
@@ -141,12 +140,9 @@ def scan(path, tag):
     return passed, failed, skipped, [(n, list(ls) + list(c)) for n, ls, c in failed_sections]
 
 
-def new_detail():
-    return collections.deque(maxlen=DETAIL_LINES)
-
-
-def new_console():
-    return collections.deque(maxlen=CONSOLE_LINES)
+def tail(n):
+    """The last n lines appended."""
+    return collections.deque(maxlen=n)
 
 
 if __name__ == "__main__":
