@@ -63,12 +63,10 @@ run: images
 shell: images
 	tests/vm/run --flavour $(FLAVOUR) --shell $(RUNFLAGS) none
 
-# Benchmarks on the lean flavour: the hook benchmark (make check runs it too,
-# on debug, where KASAN and lockdep make its figure a smoke test) and the
-# host-side ones of tests/bench (too slow for make check).
+# Benchmarks on the lean flavour (tests/bench: the guest hooks, recycle
+# cost, idle CPU, dedup throughput, guests' dedup; too slow for make check).
 bench:
 	$(MAKE) FLAVOUR=lean images
-	tests/vm/run --flavour lean $(RUNFLAGS) 40-hook-bench
 	tests/vm/run --flavour lean --append ppr.suite=bench $(RUNFLAGS) all
 
 demo:

@@ -28,7 +28,7 @@ base=$(used_kib)
 phase() {
 	local label=$1 start=$2 t0 s hist= steady= n=0 g before window=100
 	for g in 1 2; do
-		l2_boot "dd$g" same-data mem=256M kernel=$l2_host_test_kernel cmdline=ppr.idle=900 timeout=1200 || return 1
+		l2_boot "dd$g" same-data mem=256M cmdline=ppr.idle=900 timeout=1200 || return 1
 	done
 	for g in 1 2; do l2_wait_line "dd$g" 'guest/same-data: written' 400 || return 1; done
 	sleep 2

@@ -13,7 +13,13 @@ if [ -e /sys/block/zram0 ] || modprobe zram 2>/dev/null; then
 	echo 64M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
 		echo "zram swap could not be set up"
 fi
+# Migration runs at a 1 s merge period: a pass holds its batch's pages,
+# and back-to-back passes leave migration few windows to find them free
+# (tests/progs/pageone_ops.c, case_migration).
 for c in fork-write munmap exit dontneed mremap compaction migration swap; do
+	p=100
+	[ $c = migration ] && p=1000
+	echo $p >/sys/kernel/mm/ppr_pageone/merge_period_ms
 	timeout 300 pageone_ops $c
 	case $? in 0 | 4) ;; *) rc=1 ;; esac
 done
@@ -22,19 +28,24 @@ swapoff /dev/zram0 2>/dev/null
 # Writes racing merges: 3 processes rewrite random pages of 64 contents
 # while both work threads merge, passes back to back (merge period 10 ms),
 # each process checking every byte of its 32 MiB after every 512 writes.
+# The churn goes on until the host has merged 1,000 pages under it (and for
+# 20 s at least), up to 300 s: the amount merged does not depend on the
+# machine's speed, only the time it takes.
 echo 10 >/sys/kernel/mm/ppr_pageone/merge_period_ms
-dedup_churn 8192 64 40 3 >/tmp/pageone-churn.out &
+dedup_churn 8192 64 300 3 >/tmp/pageone-churn.out &
 pid=$!
-most=0
+most=0 t=0
 while kill -0 $pid 2>/dev/null; do
 	s=$(cat $K/pages_sharing)
 	[ "$s" -gt "$most" ] && most=$s
+	[ $most -ge 1000 ] && [ $t -ge 40 ] && pkill -USR1 -x dedup_churn
 	sleep 0.5
+	t=$((t + 1))
 done
 wait $pid
 churn=$?
 cat /tmp/pageone-churn.out
-echo "during the churn: pages_sharing up to $most"
+echo "during the churn ($((t / 2)) s): pages_sharing up to $most"
 if [ $churn = 0 ] && [ "$most" -ge 1000 ]; then
 	echo "PPR-TAP ok - pageone-ops/writes-racing-merges"
 else

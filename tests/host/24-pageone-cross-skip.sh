@@ -13,7 +13,7 @@ P=/sys/kernel/mm/ppr_pageone
 rc=0
 echo 0 >/sys/kernel/mm/ksm/run
 modprobe ppr_pageone reclaim_period_ms=12000 merge_period_ms=2000 || exit 1
-l2_start xskip dup-free mem=256M ivshmem=1M kernel=$l2_host_test_kernel timeout=600 || exit 1
+l2_start xskip dup-free mem=256M ivshmem=1M timeout=600 || exit 1
 l2_attach xskip || rc=1
 l2_wait_line xskip 'guest/dup-free: writing' 300 || { l2_wait xskip; exit 1; }
 skip0=$(cat $P/pageone/pages_skipped_free) rec0=$(cat $P/stats/recycled_pages)

@@ -29,7 +29,7 @@ modprobe ppr_pageone merge_period_ms=1000 merge_vm_ram=0 || exit 1
 # PageONE has something to pass over while the guest's RAM is out of scope.
 dedup_load 4 50 >/tmp/vmram-load.log &
 load=$!
-l2_start vmram dup-hold mem=256M ivshmem=1M kernel=$l2_host_test_kernel \
+l2_start vmram dup-hold mem=256M ivshmem=1M \
 	cmdline=ppr.idle=90 timeout=600 -- -machine mem-merge=off || exit 1
 l2_attach vmram || rc=1
 l2_wait_line vmram 'guest/dup-hold: holding' 300 || { l2_wait vmram; exit 1; }

@@ -53,7 +53,7 @@ echo 2 >$K/run
 # once, with a note. What this test checks is the host's merging, which
 # has not started then.
 for g in 1 2; do
-	l2_boot "dd$g" same-data mem=256M kernel=$l2_host_test_kernel \
+	l2_boot "dd$g" same-data mem=256M \
 		cmdline="ppr.idle=900 ppr.lines=2000000" timeout=1200 || exit 1
 done
 ok=0

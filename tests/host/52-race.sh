@@ -9,11 +9,11 @@ echo never >/sys/kernel/mm/transparent_hugepage/enabled
 modprobe ppr_pageone reclaim_period_ms=10 work_threads=2 || exit 1
 S=/sys/kernel/mm/ppr_pageone/stats
 rc=0
-# The guest runs $l2_host_test_kernel (lean, also in the debug L1): a million
+# The guest runs $l2_kernel (lean, also in the debug L1): a million
 # rounds in a debug guest under nested TCG would take most of an hour; the
 # subject here is the host, with KASAN on in L1. The guest's own hook path
 # is checked under KASAN by 30 and 51.
-rounds=1000000 kernel=$l2_host_test_kernel
+rounds=1000000 kernel=$l2_kernel
 [ $ppr_debug = 1 ] && [ $kernel = /l2/bzImage ] && rounds=100000
 echo "# guest kernel $kernel, $rounds rounds"
 l2_start race race mem=256M ivshmem=1M cmdline=ppr.race=$rounds,512,32,8 kernel=$kernel timeout=1500 || exit 1

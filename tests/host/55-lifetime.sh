@@ -2,7 +2,7 @@
 # churn (issue 4): the next boot passes the verifying churn, and the host
 # recycles nothing between the reset and the guest's new announcement.
 #
-# The guests run $l2_host_test_kernel (tests/lib/l2.sh: the lean kernel,
+# The guests run $l2_kernel (tests/lib/l2.sh: the lean kernel,
 # also in the debug L1): the subject is the host, where KASAN,
 # lockdep and kmemleak stay on, and six debug guest boots under nested TCG
 # took 19 minutes, too long for make check. The guest side of the lifetime
@@ -13,7 +13,7 @@
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
-kernel=$l2_host_test_kernel
+kernel=$l2_kernel
 echo "# guest kernel: $kernel"
 # The kexec guest finds the kernel to load in /boot: a second archive
 # appended to its initramfs (the kernel unpacks concatenated archives).

@@ -10,7 +10,8 @@
 #         timeout=SECS   kill the guest after SECS (default 300)
 #         reboot=1       let the guest reboot (default: QEMU exits on reboot)
 #         initrd=FILE    guest initramfs (default /l2/l2.cpio)
-#         kernel=FILE    guest kernel (default /l2/bzImage, L1's own flavour)
+#         kernel=FILE    guest kernel (default $l2_kernel: lean; a test of the
+#                        guest side passes kernel=$l2_guest_test_kernel)
 #       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
 #   l2_wait NAME
 #       wait for the guest to power off; relay its results as PPR-TAP lines
@@ -22,16 +23,20 @@
 ppr_debug=0
 grep -q '^flavour: debug' /etc/ppr-kernel-version 2>/dev/null && ppr_debug=1
 
-# The guest kernel for tests whose subject is the host (50's THP-off case,
-# 52-race, 55-lifetime): the lean kernel that make packs into the debug L1,
-# so that KASAN and lockdep run in L1, where the code under test runs, and
-# not in every guest boot (docs/decisions.md); L1's own kernel otherwise.
-l2_host_test_kernel=/l2/bzImage
-[ ! -f /l2/bzImage-lean ] || l2_host_test_kernel=/l2/bzImage-lean
+# Guest kernels. Most tests' subject is the host (the recycler, PageONE,
+# KVM's memslots), which runs in L1 with KASAN, lockdep and kmemleak on; their
+# guests run the lean kernel that make packs into the debug L1 as
+# /l2/bzImage-lean: a debug guest boots ten times slower under nested TCG and
+# tests nothing more of the host (docs/decisions.md). Tests of the guest side
+# (its hooks and driver) boot L1's own flavour, $l2_guest_test_kernel. In a
+# lean L1 both are its own kernel.
+l2_guest_test_kernel=/l2/bzImage
+l2_kernel=/l2/bzImage
+[ ! -f /l2/bzImage-lean ] || l2_kernel=/l2/bzImage-lean
 
 l2_start() {
 	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
-	local initrd=/l2/l2.cpio kernel=/l2/bzImage
+	local initrd=/l2/l2.cpio kernel=$l2_kernel
 	shift 2
 	while [ $# -gt 0 ]; do
 		a=$1
@@ -55,6 +60,8 @@ l2_start() {
 			-device ivshmem-plain,memdev=ppr-area
 	fi
 	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp" "/tmp/l2-$name.reset.log"
+	rm -f "/tmp/l2-$name.stuck.log"
+	echo "$kernel" >"/tmp/l2-$name.kernel"
 	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave,-la57 -m "$mem" -smp 1 \
 		-nodefaults -display none $noreboot \
 		-serial "file:/tmp/l2-$name.log" -d cpu_reset -D "/tmp/l2-$name.reset.log" \
@@ -64,7 +71,44 @@ l2_start() {
 		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
 	echo $! >"/tmp/l2-$name.pid"
 	# the pid above is timeout's; QEMU is its child
+	# Ten seconds before the timeout kills it, a guest still running is
+	# stuck: keep its vCPU and local APIC state for l2_wait to print.
+	local tpid=$!
+	(
+		i=$((tmo > 20 ? tmo - 10 : tmo / 2))
+		while [ $i -gt 0 ] && kill -0 $tpid 2>/dev/null; do
+			sleep 1
+			i=$((i - 1))
+		done
+		kill -0 $tpid 2>/dev/null && l2_diag "$name" >"/tmp/l2-$name.stuck.log" 2>&1
+	) </dev/null >/dev/null 2>&1 &
 	sleep 0.2
+}
+
+# l2_diag NAME: what guest NAME's vCPU is doing now: its registers, the
+# kernel function its RIP is in (from the System.map of its kernel), and
+# its local APIC (timer, pending and in-service interrupts). For a guest
+# that stopped in boot: a vCPU halted with no timer armed and nothing
+# pending lost an interrupt; one looping elsewhere is stuck in code.
+l2_diag() {
+	local q=/tmp/l2-$1.qmp map rip k
+	k=$(cat "/tmp/l2-$1.kernel" 2>/dev/null)
+	map=/l2/System.map
+	[ "$k" = /l2/bzImage-lean ] && map=/l2/System.map-lean
+	echo "l2/$1: vCPU state at $(cut -d' ' -f1 /proc/uptime) s of L1's uptime (kernel $k)"
+	qmp "$q" '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}' |
+		sed 's/\\r\\n/\n/g' | sed 's/^/regs| /'
+	rip=$(qmp "$q" '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}' |
+		sed -n 's/.*RIP=\([0-9a-f]*\).*/\1/p' | head -n 1)
+	if [ -n "$rip" ] && [ -f "$map" ]; then
+		# System.map is sorted; both are 16 lower-case hex digits.
+		echo "RIP $rip is in: $(awk -v r="$(echo "$rip" | tr A-F a-f)" \
+			'"" $1 <= "" r { best = $3 } END { print best }' "$map")"
+	fi
+	qmp "$q" '{"execute":"human-monitor-command","arguments":{"command-line":"info lapic"}}' |
+		sed 's/\\r\\n/\n/g' | sed 's/^/lapic| /'
+	qmp "$q" '{"execute":"human-monitor-command","arguments":{"command-line":"info irq"}}' |
+		sed 's/\\r\\n/\n/g' | sed 's/^/irq| /' | head -n 20
 }
 
 # l2_boot NAME TESTS [OPTIONS...]: l2_start, then wait up to 180 s for the
@@ -122,6 +166,7 @@ l2_wait() {
 		echo "l2/$name: $(grep -c '^CPU Reset' "/tmp/l2-$name.reset.log" 2>/dev/null) CPU resets; the last:"
 		awk '/^CPU Reset/ { n = 0 } { l[n++] = $0 } END { for (i = 0; i < n && i < 12; i++) print "reset| " l[i] }' \
 			"/tmp/l2-$name.reset.log" 2>/dev/null
+		[ ! -s "/tmp/l2-$name.stuck.log" ] || { echo "l2/$name was still running at its timeout:"; cat "/tmp/l2-$name.stuck.log"; }
 		return 1
 	fi
 	# The guest tests' own output, for the record.
@@ -139,6 +184,7 @@ l2_wait_line() {
 		i=$((i + 1))
 		if [ $i -gt $(($3 * 10)) ]; then
 			echo "l2/$1: no line matching '$2' after $3 s"
+			l2_diag "$1"
 			return 1
 		fi
 		kill -0 "$(cat "/tmp/l2-$1.pid")" 2>/dev/null || { echo "l2/$1 exited before '$2'"; return 1; }

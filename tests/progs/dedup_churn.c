@@ -2,7 +2,8 @@
 /*
  * Writes racing merges: PAGES pages of MADV_MERGEABLE memory, each holding
  * one of CONTENTS contents (many duplicates, spread over KSM's shards).
- * For SECONDS, PROCS processes (forked after the first fill, so they start
+ * For SECONDS, or until each gets SIGUSR1 (the caller stops the churn once
+ * it has seen enough merges, however fast the machine), PROCS processes (forked after the first fill, so they start
  * sharing every page with the parent) each rewrite random pages of the
  * first eighth of their copy with a random content, and after every 512
  * writes check every page of the copy against what they wrote; the other
@@ -14,6 +15,7 @@
  *
  * usage: dedup_churn PAGES CONTENTS SECONDS PROCS
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,12 @@
 #include <unistd.h>
 
 static long psz;
+static volatile sig_atomic_t stop;
+
+static void on_usr1(int sig)
+{
+	stop = 1;
+}
 
 static uint64_t word_of(unsigned int content)
 {
@@ -77,7 +85,7 @@ static int churn(char *mem, unsigned char *want, long n, unsigned int contents,
 	time_t end = time(NULL) + seconds;
 	uint64_t x = 0x2545f4914f6cdd1dULL ^ (uint64_t)(getpid() * 7919);
 
-	while (time(NULL) < end) {
+	while (time(NULL) < end && !stop) {
 		long i, k;
 
 		for (k = 0; k < 512; k++) {
@@ -128,6 +136,7 @@ int main(int argc, char **argv)
 		perror("dedup_churn: mmap");
 		return 1;
 	}
+	signal(SIGUSR1, on_usr1);
 	if (madvise(mem, n * psz, MADV_MERGEABLE)) {
 		perror("dedup_churn: madvise(MADV_MERGEABLE)");
 		return 1;

@@ -366,14 +366,20 @@ static void case_migration(void)
 	for (i = 0; i < NCONTENTS; i++)
 		before[i] = pfn_of(fd, p + i * psz);
 	/*
-	 * Migration fails with EBUSY while someone else holds a reference,
-	 * such as a scan that has the page in its batch: try again, as the
-	 * kernel's own callers do.
+	 * Migration fails with EBUSY while someone else holds a reference:
+	 * its refcount is not the one its mappings account for. A PageONE
+	 * batch holds a reference on each of its 64 pages from the page-table
+	 * walk to the end of its merge round, and with 64 mappings of each
+	 * KSM page here every batch of this mm holds all 8 of them; ksmd
+	 * holds one page at a time, for a shorter while. Compaction and
+	 * offlining retry such a page later; so does this case, for up to
+	 * 10 s (passes back to back on a slow machine leave short windows;
+	 * 23-pageone-ops runs this case at a 1 s merge period).
 	 */
 	for (i = 0; i < NCONTENTS; i++) {
 		int try, err = 0;
 
-		for (try = 0; try < 20; try++) {
+		for (try = 0; try < 200; try++) {
 			err = madvise(p + i * psz, psz, MADV_SOFT_OFFLINE) ? errno : 0;
 			if (err != EBUSY)
 				break;

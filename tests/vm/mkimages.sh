@@ -6,7 +6,9 @@
 #   build/images-FLAVOUR/l2.cpio   guest (L2): busybox, tests/guest, guest modules
 #   build/images-FLAVOUR/l1.cpio   host (L1): busybox, tests/host, our modules and
 #                                  tools, the upstream KSM selftests, QEMU with its
-#                                  libraries and firmware, and the L2 kernel + l2.cpio
+#                                  libraries and firmware, and the L2 kernel
+#                                  (with its System.map, to name a stuck
+#                                  guest's RIP) + l2.cpio
 #                                  (debug: also the lean kernel as /l2/bzImage-lean
 #                                  when build/obj-lean has one, for tests whose
 #                                  subject is the host, see tests/host/55-lifetime)
@@ -80,10 +82,12 @@ for d in demo bench wip; do
 done
 mkdir -p "$l1/l2" "$l1/selftests" "$l1/usr/share/qemu" "$l1/usr/share/seabios" "$l1/dev/shm"
 cp "$bzimage" "$l1/l2/bzImage"
+cp "$obj/System.map" "$l1/l2/System.map"
 cp "$out/l2.cpio" "$l1/l2/l2.cpio"
 lean_bz=$top/build/obj-lean/arch/x86/boot/bzImage
 if [ "$flavour" = debug ] && [ -f "$lean_bz" ]; then
 	cp "$lean_bz" "$l1/l2/bzImage-lean"
+	cp "$top/build/obj-lean/System.map" "$l1/l2/System.map-lean"
 fi
 copy_with_libs "$l1" "$qemu"
 ln -sf qemu-system-x86_64 "$l1/usr/bin/qemu"

@@ -13,10 +13,13 @@ Results come from four places:
   * the kernel log itself: a BUG, WARNING, KASAN, lockdep or other splat in L1
     or in any L2 console relayed into it fails "kernel/log-clean".
 
-After the results and before the closing line it prints, for each host test
-with a failed result, the last lines that test printed (and of an L2 console
-it relayed): CI keeps only the tail of this output, and a failure seen only
-there is otherwise lost with the machine.
+After the results and before the closing line it prints each test's time
+against its budget (tests/vm/init kills a test at three times its stated
+cost), highest share first, so that a test drifting toward its timeout shows
+before it fails; then, for each host test with a failed result, the last
+lines that test printed (and of an L2 console it relayed): CI keeps only the
+tail of this output, and a failure seen only there is otherwise lost with the
+machine.
 """
 import collections
 import re
@@ -34,6 +37,9 @@ SECTION = re.compile(r"^# --- (\S+)")
 # console it relayed ("# | ", tests/lib/l2.sh).
 DETAIL_LINES = 25
 CONSOLE_LINES = 10
+# tests/vm/init's result line of a whole test: its time and its budget.
+BUDGET = re.compile(r"^(\S+) # (?:exit \d+, )?(\d+)s of (\d+)s budget$")
+KILLED = re.compile(r"^(\S+) # killed after (\d+)s timeout$")
 KTAP_CASE = re.compile(r"^    (ok|not ok) \d+ (\S.*)$")
 KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 
@@ -41,6 +47,7 @@ KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 def main(paths, extra):
     passed = failed = skipped = 0
     details = []
+    budgets = []
     # Results of tests that ran on the build machine (pprctl's unit tests).
     for x in extra:
         with open(x, errors="replace") as f:
@@ -57,11 +64,18 @@ def main(paths, extra):
                 print(raw.rstrip("\r\n")[len("PPR-TAP "):])
     for n, path in enumerate(paths, 1):
         tag = "" if len(paths) == 1 else "#%d" % n
-        p, f, sk, d = scan(path, tag)
+        p, f, sk, d, b = scan(path, tag)
+        budgets += b
         passed += p
         failed += f
         skipped += sk
         details += d
+    if budgets:
+        print("# time against budget (the budget is 3x the test's stated cost):")
+        for name, secs, budget in sorted(budgets, key=lambda b: -b[1] / b[2]):
+            print("#   %-34s %5d s of %5d s  %3d%%%s" % (
+                name, secs, budget, 100 * secs // budget,
+                "  <- over half its budget" if 2 * secs > budget else ""))
     for name, lines in details:
         print("# --- the last lines of %s, which failed:" % name)
         for line in lines:
@@ -71,9 +85,11 @@ def main(paths, extra):
 
 
 def scan(path, tag):
-    """Count one L1 console log; return (passed, failed, skipped, details).
+    """Count one L1 console log.
 
-    details: (section, its last lines) for each failed section, in order.
+    Returns (passed, failed, skipped, details, budgets). details: (section,
+    its last lines) for each failed section, in order; budgets: (test,
+    seconds, budget) for each whole test.
     """
     passed = failed = skipped = 0
     done = boot = False
@@ -82,6 +98,7 @@ def scan(path, tag):
     suite = "?"
     splats = []
     bench = []
+    budgets = []
     with open(path, errors="replace") as f:
         for raw in f:
             line = TIME.sub("", raw.rstrip("\r\n"))
@@ -104,6 +121,12 @@ def scan(path, tag):
                     line = "PPR-TAP %s - kunit/%s.%s" % (m.group(1), suite, m.group(2))
             if m is not None:
                 name = line.split(" - ", 1)[1]
+                b = BUDGET.match(name)
+                if b:
+                    budgets.append((b.group(1), int(b.group(2)), int(b.group(3))))
+                b = KILLED.match(name)
+                if b:
+                    budgets.append((b.group(1), int(b.group(2)), int(b.group(2))))
                 if m.group(1) == "not ok":
                     failed += 1
                     if not failed_sections or failed_sections[-1][0] != section:
@@ -137,7 +160,8 @@ def scan(path, tag):
                else "never reached its init")))
         if not failed_sections or failed_sections[-1][1] is not lines:
             failed_sections.append((section + " (the end of the log)", lines, console))
-    return passed, failed, skipped, [(n, list(ls) + list(c)) for n, ls, c in failed_sections]
+    details = [(n, list(ls) + list(c)) for n, ls, c in failed_sections]
+    return passed, failed, skipped, details, budgets
 
 
 def tail(n):

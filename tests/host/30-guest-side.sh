@@ -1,0 +1,43 @@
+# The guest side under KASAN, lockdep and DEBUG_VM: one guest of L1's own
+# flavour (the debug kernel in make check) with a 512 MiB RAM and a 1 MiB
+# mark area.
+#  - marks: it frees 200 MiB; its held pages are unmarked and its freed pages
+#    marked, and L1 sees the same bits in the shared file while the guest
+#    still holds its memory;
+#  - hook-bench: alloc/free pairs with the hooks on and off (a smoke test
+#    here; tests/bench/05-hook-bench gives the figure), then unbind (hooks
+#    off, area inactive) and bind (the next epoch, hooks on);
+#  - shutdown: the area ends inactive, in epoch 2 (boot, then the rebind).
+# ppr-cost: 300 (seconds on debug in CI, for tests/vm/run's split)
+. /tests/lib/l2.sh
+l2_start marks marks,hook-bench mem=512M ivshmem=1M kernel=$l2_guest_test_kernel \
+	cmdline="ppr.hold_secs=20 ppr.bench_pairs=20000" timeout=800 || exit 1
+# Wait for the guest's PPR-CHECK line, then check its PFNs in our file.
+i=0
+while ! grep -q '^# PPR-CHECK ' /tmp/l2-marks.log 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 1200 ] || { echo "no PPR-CHECK line from the guest after 600 s"; break; }
+	kill -0 "$(cat /tmp/l2-marks.pid)" 2>/dev/null || break
+	sleep 0.5
+done
+rc=0
+line=$(grep -m1 '^# PPR-CHECK ' /tmp/l2-marks.log)
+if [ -n "$line" ]; then
+	held=$(echo "$line" | sed -n 's/.*held=\([0-9,]*\).*/\1/p')
+	freed=$(echo "$line" | sed -n 's/.*freed=\([0-9,]*\).*/\1/p')
+	# Held pages cannot change state: all must be unmarked. Freed pages may
+	# be reused by the guest since it printed them (kmemleak, workqueues):
+	# allow 4 of 64.
+	ppr_area_check /dev/shm/ppr-marks "unmarked=$held" || rc=1
+	ppr_area_check /dev/shm/ppr-marks max_wrong=4 "marked=$freed" || rc=1
+else
+	echo "the guest printed no PPR-CHECK line; its console:"
+	tail -n 40 /tmp/l2-marks.log
+	rc=1
+fi
+l2_wait marks || rc=1
+# After the guest powered off, its area says inactive (shutdown clears it),
+# in the epoch of the rebind.
+ppr_area_check /dev/shm/ppr-marks | tee /tmp/marks-after.txt
+grep -q 'epoch 2, inactive' /tmp/marks-after.txt || { echo "want epoch 2, inactive after rebind and shutdown"; rc=1; }
+exit $rc
