@@ -1,7 +1,7 @@
 # The guest side under KASAN, lockdep and DEBUG_VM: one guest of L1's own
-# flavour (the debug kernel in make check) with a 512 MiB RAM and a 1 MiB
+# flavour (the debug kernel in make check) with a 256 MiB RAM and a 1 MiB
 # mark area.
-#  - marks: it frees 200 MiB; its held pages are unmarked and its freed pages
+#  - marks: it holds 32 MiB and frees 96 MiB; its held pages are unmarked and its freed pages
 #    marked, and L1 sees the same bits in the shared file while the guest
 #    still holds its memory;
 #  - hook-bench: alloc/free pairs with the hooks on and off (a smoke test
@@ -10,8 +10,8 @@
 #  - shutdown: the area ends inactive, in epoch 2 (boot, then the rebind).
 # ppr-cost: 300 (seconds on debug in CI, for tests/vm/run's split)
 . /tests/lib/l2.sh
-l2_start marks marks,hook-bench mem=512M ivshmem=1M kernel=$l2_guest_test_kernel \
-	cmdline="ppr.hold_secs=20 ppr.bench_pairs=20000" timeout=800 || exit 1
+l2_start marks marks,hook-bench mem=256M ivshmem=1M kernel=$l2_guest_test_kernel \
+	cmdline="ppr.hold_secs=20 ppr.marks_mib=32,96 ppr.bench_pairs=20000" timeout=800 || exit 1
 # Wait for the guest's PPR-CHECK line, then check its PFNs in our file.
 i=0
 while ! grep -q '^# PPR-CHECK ' /tmp/l2-marks.log 2>/dev/null; do
