@@ -4,7 +4,7 @@
 # rmmod of ppr_pageone with merged pages mapped. Each case checks every
 # byte and the counters (tests/progs/pageone_ops.c). Then writes racing
 # merges on both work threads (tests/progs/dedup_churn.c).
-# ppr-cost: 58 (seconds on debug in CI, for tests/vm/run's split)
+# ppr-cost: 120 (seconds on debug in CI, for tests/vm/run's split)
 rc=0
 K=/sys/kernel/mm/ksm
 echo 0 >$K/run
@@ -38,7 +38,7 @@ most=0 t=0
 while kill -0 $pid 2>/dev/null; do
 	s=$(cat $K/pages_sharing)
 	[ "$s" -gt "$most" ] && most=$s
-	[ $most -ge 1000 ] && [ $t -ge 40 ] && pkill -USR1 -x dedup_churn
+	[ $most -ge 1000 ] && [ $t -ge 40 ] && killall -USR1 dedup_churn 2>/dev/null
 	sleep 0.5
 	t=$((t + 1))
 done

@@ -70,7 +70,6 @@ l2_start() {
 		-append "console=ttyS0 panic=-1 kunit.enable=0 rcupdate.rcu_cpu_stall_suppress=1 ppr.tests=$tests $cmdline" \
 		"$@" >"/tmp/l2-$name.qemu.log" 2>&1 &
 	echo $! >"/tmp/l2-$name.pid"
-	# the pid above is timeout's; QEMU is its child
 	# Ten seconds before the timeout kills it, a guest still running is
 	# stuck: keep its vCPU and local APIC state for l2_wait to print.
 	local tpid=$!
@@ -138,10 +137,10 @@ l2_splat() {
 	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log" | sed 's/^/| /'
 }
 
+# QEMU's pid: busybox's timeout execs the command in its own process (the
+# timer is a child), so the pid l2_start saved is QEMU's.
 l2_pid() {
-	local p
-	p=$(cat "/tmp/l2-$1.pid")
-	pgrep -P "$p" qemu-system 2>/dev/null || echo "$p"
+	cat "/tmp/l2-$1.pid"
 }
 
 l2_rss_kib() {
@@ -220,7 +219,7 @@ l2_regs() {
 # test that finds a guest or the recycler stuck.
 l2_stacks() {
 	local t
-	for t in /proc/"$(l2_pid "$1")"/task/* $(pgrep '^ppr_' | sed 's#^#/proc/#'); do
+	for t in /proc/"$(l2_pid "$1")"/task/* $(grep -l '^ppr_' /proc/[0-9]*/comm 2>/dev/null | sed 's#/comm$##'); do
 		[ -r "$t/stack" ] || continue
 		echo "stack of $(cat "$t/comm" 2>/dev/null) ($(basename "$t")), state $(awk '/^State/ { print $2 }' "$t/status" 2>/dev/null):"
 		sed 's/^/  /' "$t/stack"
