@@ -71,7 +71,7 @@ def main(paths, extra):
         skipped += sk
         details += d
     if budgets:
-        print("# time against budget (the budget is 3x the test's stated cost):")
+        print("# time against budget (3x the test's stated cost, 60 s at least):")
         for name, secs, budget in sorted(budgets, key=lambda b: -b[1] / b[2]):
             print("#   %-34s %5d s of %5d s  %3d%%%s" % (
                 name, secs, budget, 100 * secs // budget,
