@@ -156,6 +156,9 @@ check_config() {
 build_kernel() {
 	local cc=gcc
 	command -v ccache >/dev/null && cc="ccache gcc"
+	# Paths under the repository count as relative to it, so that a clean
+	# clone in another folder (CI's) hits the cache the last build filled.
+	export CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=true
 	log "building $flavour with -j$jobs (CC=$cc)"
 	make -s -C "$src" O="$obj" -j"$jobs" CC="$cc" \
 		KBUILD_BUILD_USER=ppr KBUILD_BUILD_HOST=ppr bzImage modules
