@@ -122,7 +122,7 @@ def scan(path, tag):
             if m is not None:
                 name = line.split(" - ", 1)[1]
                 b = BUDGET.match(name)
-                if b:
+                if b and b.group(1).startswith("host/"):
                     budgets.append((b.group(1), int(b.group(2)), int(b.group(3))))
                 b = KILLED.match(name)
                 if b:
