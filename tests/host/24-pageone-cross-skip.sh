@@ -8,17 +8,22 @@
 # recycler for 512 of the 4,096 pages (with 32 MiB on debug, 2,854 of
 # 8,192 recycled and 5,447 KSM pages skipped in one run), the rest having
 # merged first.
-# ppr-cost: 220 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 300 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 P=/sys/kernel/mm/ppr_pageone
 rc=0
+t0=$(cut -d. -f1 /proc/uptime)
+at() { echo "at $(($(cut -d. -f1 /proc/uptime) - t0)) s: $*"; }
 echo 0 >/sys/kernel/mm/ksm/run
 modprobe ppr_pageone reclaim_period_ms=12000 merge_period_ms=2000 || exit 1
 l2_start xskip dup-free mem=128M ivshmem=1M cmdline=ppr.dupfree=16 timeout=600 || exit 1
 l2_attach xskip || rc=1
+at "attached"
 l2_wait_line xskip 'guest/dup-free: writing' 300 || { l2_wait xskip; exit 1; }
+at "the guest is writing"
 skip0=$(cat $P/pageone/pages_skipped_free) rec0=$(cat $P/stats/recycled_pages)
 l2_wait_line xskip 'guest/dup-free: wrote and freed' 300 || { l2_wait xskip; exit 1; }
+at "the guest wrote and freed"
 i=0
 while [ $i -lt 300 ]; do
 	skipped=$(($(cat $P/pageone/pages_skipped_free) - skip0))
