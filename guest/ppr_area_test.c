@@ -45,7 +45,12 @@ static void ppr_area_test_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ppr_summary_bytes(131072), 32ULL);
 	KUNIT_EXPECT_EQ(test, ppr_area_bytes(131072),
 			(u64)PPR_AREA_HEADER_SIZE + 16384 + 32);
-	KUNIT_EXPECT_EQ(test, sizeof(struct ppr_area_header), (size_t)192);
+	/* One cache line per writer: layout, lifetime, counters, host. */
+	KUNIT_EXPECT_EQ(test, offsetof(struct ppr_area_header, state), (size_t)64);
+	KUNIT_EXPECT_EQ(test, offsetof(struct ppr_area_header, nonce_echo), (size_t)72);
+	KUNIT_EXPECT_EQ(test, offsetof(struct ppr_area_header, counters), (size_t)128);
+	KUNIT_EXPECT_EQ(test, offsetof(struct ppr_area_header, host_nonce), (size_t)192);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ppr_area_header), (size_t)256);
 }
 
 static void ppr_area_test_single(struct kunit *test)

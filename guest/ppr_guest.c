@@ -13,6 +13,13 @@
  * hard reset runs no guest code; the host sees it as the BAR's memslot going
  * away.
  *
+ * The host trusts an announcement only if it echoes the nonce the host
+ * wrote into the area when it attached it (header.host_nonce): an area left
+ * active by a guest that is gone never echoes a nonce written after it
+ * went. The driver echoes the nonce it finds at bind and, while bound,
+ * looks for a new one about once a second and announces again when it
+ * sees one (the host attached after this guest bound).
+ *
  * One area per guest: a second device is refused.
  */
 #define pr_fmt(fmt) "ppr_guest: " fmt
@@ -39,6 +46,7 @@ struct ppr_guest_dev {
 	resource_size_t bar_size;
 	struct ppr_area_view view;
 	u64 epoch;
+	u64 nonce;			/* the host nonce echoed in @epoch */
 	struct delayed_work publish;
 	struct notifier_block reboot_nb;
 	struct notifier_block panic_nb;
@@ -60,9 +68,44 @@ static DEFINE_MUTEX(ppr_dev_lock);
  */
 static void ppr_deactivate(struct ppr_guest_dev *d)
 {
-	WRITE_ONCE(d->hdr->state, READ_ONCE(d->hdr->state) & ~PPR_STATE_ACTIVE);
+	u64 s = READ_ONCE(d->hdr->state);
+
+	/* Atomic against ppr_confirm() on another CPU: no lost clear. */
+	while (!try_cmpxchg64(&d->hdr->state, &s, s & ~PPR_STATE_ACTIVE))
+		;
 	/* "inactive" is visible before any later write of ours: see above. */
 	smp_mb();
+}
+
+/*
+ * The host attached the area after this guest announced its epoch (it
+ * wrote a nonce we have not echoed): announce again, in the next epoch,
+ * echoing the new nonce. The bitmaps need no reset: this kernel kept them
+ * up to date all along. Only while active: after ppr_deactivate() (unbind,
+ * shutdown, panic) the compare-and-exchange fails and nothing changes.
+ *
+ * The host may read the new echo together with the old state, before the
+ * exchange lands: that old epoch was announced by this same running
+ * driver, so honouring it is right. A new boot's driver cannot be confused
+ * with us: it writes "inactive" before it writes its echo.
+ */
+static void ppr_confirm(struct ppr_guest_dev *d)
+{
+	u64 nonce = READ_ONCE(d->hdr->host_nonce);
+	u64 old, new;
+
+	if (nonce == d->nonce)
+		return;
+	old = (d->epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE;
+	new = ((d->epoch + 1) << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE;
+	WRITE_ONCE(d->hdr->nonce_echo, nonce);
+	/* Fully ordered: the echo is visible before the new epoch. */
+	if (!try_cmpxchg64(&d->hdr->state, &old, new))
+		return;
+	d->epoch++;
+	d->nonce = nonce;
+	dev_info(&d->pdev->dev, "the host attached the area: announced epoch %llu\n",
+		 d->epoch);
 }
 
 static void ppr_publish_counters(struct ppr_guest_dev *d)
@@ -84,6 +127,7 @@ static void ppr_publish_work(struct work_struct *work)
 	struct ppr_guest_dev *d = container_of(to_delayed_work(work),
 					       struct ppr_guest_dev, publish);
 
+	ppr_confirm(d);
 	ppr_publish_counters(d);
 	schedule_delayed_work(&d->publish, PPR_PUBLISH_INTERVAL);
 }
@@ -132,6 +176,7 @@ static void ppr_area_init(struct ppr_guest_dev *d, u64 nr_pfns, u64 old_epoch)
 	hdr->area_size = ppr_area_bytes(nr_pfns);
 	hdr->nr_pfns = nr_pfns;
 	hdr->reserved1 = 0;
+	hdr->nonce_echo = 0;
 	memset(hdr->reserved2, 0, sizeof(hdr->reserved2));
 	memset(&hdr->counters, 0, sizeof(hdr->counters));
 
@@ -214,9 +259,12 @@ static int ppr_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto unmap;
 	}
 	d->epoch = old_epoch + 1;
+	d->nonce = READ_ONCE(d->hdr->host_nonce);
+	WRITE_ONCE(d->hdr->nonce_echo, d->nonce);
 	/*
 	 * Bitmaps cleared and free pages marked: announce the new epoch. The
-	 * release orders every write above before the host can see "active".
+	 * release orders every write above, the echo included, before the
+	 * host can see "active".
 	 */
 	smp_store_release(&d->hdr->state,
 			  (d->epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE);

@@ -33,6 +33,7 @@ enum ppr_vm_status {
 	PPR_VM_ACTIVE,		/* active in vm->epoch: marks honoured */
 	PPR_VM_STOPPED,		/* a memslot went away: wait for a newer epoch */
 	PPR_VM_BAD_AREA,	/* the header is invalid: wait for a valid one */
+	PPR_VM_UNCONFIRMED,	/* active, but not echoing our nonce: not honoured */
 };
 
 struct ppr_vm_stats {
@@ -42,6 +43,7 @@ struct ppr_vm_stats {
 	atomic64_t slices;		/* summary chunks handed to workers */
 	atomic64_t no_memslot;		/* marked pages at GFNs with no memslot */
 	atomic64_t bad_area;		/* passes skipped on an invalid header */
+	atomic64_t unconfirmed;		/* passes skipped: active, nonce not echoed */
 	atomic64_t memslot_removals;	/* removals seen while attached */
 	/* guest RAM in PageONE's scope, as of the last look (merge_vm_ram) */
 	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
@@ -81,7 +83,7 @@ struct ppr_vm {
 	enum ppr_vm_status status;
 	u64 epoch;			/* honoured epoch (PPR_VM_ACTIVE) */
 	u64 stop_epoch;			/* PPR_VM_STOPPED: resume above this */
-	u64 pass_state;			/* header state word at the pass start */
+	u64 nonce;			/* hdr->host_nonce as we wrote it */
 	struct ppr_area_view view;	/* validated at the pass start */
 	bool detaching;			/* no new slices */
 

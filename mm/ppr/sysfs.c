@@ -286,6 +286,7 @@ static int ppr_build_counters(void)
 	};
 	static const struct { const char *name; size_t v; } vm_only[] = {
 		{ "bad_area_passes", offsetof(struct ppr_vm_stats, bad_area) },
+		{ "unconfirmed_passes", offsetof(struct ppr_vm_stats, unconfirmed) },
 		{ "ram_mergeable_pages", offsetof(struct ppr_vm_stats, ram_mergeable) },
 		{ "ram_unmergeable_pages", offsetof(struct ppr_vm_stats, ram_unmergeable) },
 		{ "ram_merge_failures", offsetof(struct ppr_vm_stats, ram_merge_failures) },

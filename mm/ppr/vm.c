@@ -14,6 +14,7 @@
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/pageone.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
@@ -34,6 +35,7 @@ static const char * const ppr_status_names[] = {
 	[PPR_VM_ACTIVE] = "active",
 	[PPR_VM_STOPPED] = "stopped",
 	[PPR_VM_BAD_AREA] = "bad_area",
+	[PPR_VM_UNCONFIRMED] = "unconfirmed",
 };
 
 const char *ppr_vm_status_name(enum ppr_vm_status s)
@@ -101,18 +103,43 @@ static int ppr_area_validate(struct ppr_vm *vm, struct ppr_area_view *view)
 }
 
 /*
+ * Was the active @state announced by a driver that read our nonce? The
+ * guest writes its echo, then its state (a release, or a fully ordered
+ * exchange); we read the state (acquire), the echo, and the state again.
+ * An echo seen with an unchanged state belongs to the guest that
+ * announced that state, or to the same running driver about to announce
+ * again: a new boot's driver writes "inactive" before its echo, so an old
+ * header cannot be paired with a new echo.
+ */
+static bool ppr_vm_confirmed(struct ppr_vm *vm, u64 state)
+{
+	u64 echo = READ_ONCE(vm->hdr->nonce_echo);
+
+	lockdep_assert_held(&vm->lock);
+	smp_rmb();	/* the echo, then the state again */
+	return echo == vm->nonce && READ_ONCE(vm->hdr->state) == state;
+}
+
+/*
  * Move the VM's lifetime state forward from what the guest published; at
  * the start of each pass, by the daemon. Marks are honoured only in
- * PPR_VM_ACTIVE, for the epoch recorded here.
+ * PPR_VM_ACTIVE, for the epoch recorded here, and only once the guest has
+ * echoed the nonce written at attach (include/uapi/linux/ppr.h): a header
+ * left active by a VM that is gone is never trusted.
  */
 static void ppr_vm_update_status(struct ppr_vm *vm)
 {
 	struct ppr_area_view view;
-	u64 state = READ_ONCE(vm->hdr->state);
-	u64 epoch = PPR_STATE_EPOCH(state);
-	bool valid = !ppr_area_validate(vm, &view);
+	u64 state, epoch;
+	bool valid, confirmed;
+
+	/* Pairs with the guest's release of "active": the layout is ready. */
+	state = smp_load_acquire(&vm->hdr->state);
+	epoch = PPR_STATE_EPOCH(state);
+	valid = !ppr_area_validate(vm, &view);
 
 	spin_lock(&vm->lock);
+	confirmed = valid && (state & PPR_STATE_ACTIVE) && ppr_vm_confirmed(vm, state);
 	if (!(state & PPR_STATE_ACTIVE)) {
 		if (vm->status != PPR_VM_STOPPED)
 			vm->status = PPR_VM_WAITING;
@@ -120,6 +147,11 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 		if (vm->status != PPR_VM_STOPPED)
 			vm->status = PPR_VM_BAD_AREA;
 		atomic64_inc(&vm->stats.bad_area);
+	} else if (!confirmed) {
+		/* A stale header, or a guest that has not seen the nonce yet. */
+		if (vm->status != PPR_VM_STOPPED)
+			vm->status = PPR_VM_UNCONFIRMED;
+		atomic64_inc(&vm->stats.unconfirmed);
 	} else {
 		switch (vm->status) {
 		case PPR_VM_STOPPED:
@@ -129,6 +161,7 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 			fallthrough;
 		case PPR_VM_WAITING:
 		case PPR_VM_BAD_AREA:
+		case PPR_VM_UNCONFIRMED:
 			/*
 			 * Active again only in a new epoch: its bitmap was
 			 * cleared after the stop. The flag set again in an old
@@ -138,7 +171,17 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 				break;
 			fallthrough;
 		case PPR_VM_ACTIVE:
-			/* A new epoch: the guest cleared its bitmap first. */
+			/* Epochs only grow: no driver of ours goes back. */
+			if (epoch < vm->epoch) {
+				vm->status = PPR_VM_BAD_AREA;
+				atomic64_inc(&vm->stats.bad_area);
+				break;
+			}
+			/*
+			 * The same epoch, or a new one: the guest cleared its
+			 * bitmap first (a new boot) or kept it up to date (the
+			 * same driver confirming our nonce).
+			 */
 			vm->status = PPR_VM_ACTIVE;
 			vm->epoch = epoch;
 			vm->view = view;
@@ -148,15 +191,22 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 	spin_unlock(&vm->lock);
 }
 
-/* Copy the honoured layout of @vm if marks are honoured now. */
-static bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view)
+/*
+ * Copy the honoured layout of @vm, and the epoch it belongs to, if marks
+ * are honoured now. @epoch may be NULL.
+ */
+static bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view,
+			       u64 *epoch)
 {
 	bool active;
 
 	spin_lock(&vm->lock);
 	active = vm->status == PPR_VM_ACTIVE && !vm->detaching;
-	if (active)
+	if (active) {
 		*view = vm->view;
+		if (epoch)
+			*epoch = vm->epoch;
+	}
 	spin_unlock(&vm->lock);
 	return active;
 }
@@ -169,7 +219,7 @@ void ppr_vm_pass(struct ppr_vm *vm)
 
 	atomic64_inc(&vm->stats.passes);
 	ppr_vm_update_status(vm);
-	if (!ppr_vm_active_view(vm, &view))
+	if (!ppr_vm_active_view(vm, &view, NULL))
 		return;
 
 	nr_chunks = DIV_ROUND_UP_ULL(view.nr_pfns, 1ULL << PPR_SUMMARY_SHIFT);
@@ -189,17 +239,29 @@ void ppr_vm_pass(struct ppr_vm *vm)
 	}
 }
 
-/* After the batch's PTEs are cleared: may its marks be claimed? */
+/* What a slice read its marks with: the layout of one honoured epoch. */
+struct ppr_slice_claim {
+	struct ppr_vm *vm;
+	u64 epoch;
+};
+
+/*
+ * After the batch's PTEs are cleared: may its marks be claimed? Only in
+ * the epoch whose layout the slice used: a later epoch may lay the area
+ * out differently, and its marks were set by another boot.
+ */
 static bool ppr_vm_may_claim(void *arg)
 {
-	struct ppr_vm *vm = arg;
+	struct ppr_slice_claim *c = arg;
+	struct ppr_vm *vm = c->vm;
 	bool ok;
 
 	/* Order the PTE clears and the flush before the reads below. */
 	smp_mb();
 	spin_lock(&vm->lock);
 	ok = vm->status == PPR_VM_ACTIVE && !vm->detaching &&
-	     READ_ONCE(vm->hdr->state) == ((vm->epoch << PPR_STATE_EPOCH_SHIFT) |
+	     vm->epoch == c->epoch &&
+	     READ_ONCE(vm->hdr->state) == ((c->epoch << PPR_STATE_EPOCH_SHIFT) |
 					   PPR_STATE_ACTIVE);
 	spin_unlock(&vm->lock);
 	return ok;
@@ -274,7 +336,7 @@ void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
 	rcu_read_unlock();
 	return;
 found:
-	if (!ppr_vm_active_view(vm, &view))
+	if (!ppr_vm_active_view(vm, &view, NULL))
 		goto out;
 	idx = srcu_read_lock(&vm->kvm->srcu);
 	slots = kvm_memslots(vm->kvm);
@@ -419,12 +481,13 @@ void ppr_vm_merge_ram(void)
 void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch)
 {
 	struct ppr_vm *vm = slice->vm;
+	struct ppr_slice_claim claim = { .vm = vm };
 	struct ppr_area_view view;
 	struct kvm *kvm = vm->kvm;
 	u64 gfn, end;
 	int idx;
 
-	if (!ppr_vm_active_view(vm, &view))
+	if (!ppr_vm_active_view(vm, &view, &claim.epoch))
 		return;
 
 	gfn = slice->chunk << PPR_SUMMARY_SHIFT;
@@ -454,7 +517,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		b.mark = view.mark;
 		b.gfn = gfn;
 		b.may_claim = ppr_vm_may_claim;
-		b.arg = vm;
+		b.arg = &claim;
 		b.range_lock = &vm->range_lock;
 		atomic_inc(&vm->batches_in_flight);
 		ppr_recycle_batch(&b, scratch);
@@ -471,7 +534,11 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 /*
  * KVM is about to invalidate a memslot of @kvm (a reset, a BAR moved):
  * stop honouring marks until the guest announces an epoch above the one
- * visible now. Runs under rcu_read_lock().
+ * visible now, echoing a new nonce. A running driver sees the nonce within
+ * about a second and announces again, keeping its bitmaps; after a reset
+ * no old code runs again (QEMU resets with the vCPUs paused), so only the
+ * next boot's driver can echo it, after it cleared the bitmaps. Runs under
+ * rcu_read_lock(), before KVM invalidates the slot.
  */
 void ppr_vm_memslot_removal(struct kvm *kvm)
 {
@@ -483,6 +550,8 @@ void ppr_vm_memslot_removal(struct kvm *kvm)
 		spin_lock(&vm->lock);
 		vm->stop_epoch = max(vm->epoch, PPR_STATE_EPOCH(READ_ONCE(vm->hdr->state)));
 		vm->status = PPR_VM_STOPPED;
+		vm->nonce = get_random_u64() ?: 1;
+		WRITE_ONCE(vm->hdr->host_nonce, vm->nonce);
 		spin_unlock(&vm->lock);
 		atomic64_inc(&vm->stats.memslot_removals);
 		atomic64_inc(&ppr_stats.memslot_removals);
@@ -681,10 +750,15 @@ int ppr_vm_attach(struct ppr_attach *req)
 	if (READ_ONCE(vm->hdr->magic) || READ_ONCE(vm->hdr->version)) {
 		struct ppr_area_view view;
 
-		if (vm->hdr->magic != PPR_AREA_MAGIC || vm->hdr->version != PPR_AREA_VERSION ||
-		    ppr_area_validate(vm, &view)) {
-			pr_warn_ratelimited("attach: not a valid PPR v%u area (magic %#x, version %u)\n",
+		if (vm->hdr->magic != PPR_AREA_MAGIC || vm->hdr->version != PPR_AREA_VERSION) {
+			pr_warn_ratelimited("attach: not a PPR v%u area (magic %#x, version %u): another user of the file, or a guest driver of another version\n",
 					    PPR_AREA_VERSION, vm->hdr->magic, vm->hdr->version);
+			err = -EINVAL;
+			goto put;
+		}
+		if (ppr_area_validate(vm, &view)) {
+			pr_warn_ratelimited("attach: the area's layout (%llu PFNs) does not fit its %zu KiB\n",
+					    READ_ONCE(vm->hdr->nr_pfns), vm->area_size >> 10);
 			err = -EINVAL;
 			goto put;
 		}
@@ -729,6 +803,13 @@ int ppr_vm_attach(struct ppr_attach *req)
 		vm->mn_registered = false;
 		goto put;
 	}
+	/*
+	 * Whatever the header says now was announced before this attach: it
+	 * is honoured only once a running driver echoes this nonce. Written
+	 * once no other VM can own the area (the check above).
+	 */
+	vm->nonce = get_random_u64() ?: 1;
+	WRITE_ONCE(vm->hdr->host_nonce, vm->nonce);
 	list_add_tail_rcu(&vm->node, &ppr_vms);
 	mutex_unlock(&ppr_vms_lock);
 	req->vm_id = vm->id;

@@ -6,7 +6,11 @@
 #   ppr.lifetime=kexec   kexec_file_load + reboot(KEXEC) into /boot/bzImage
 #                        (the host adds it to the initrd) with an initrd made
 #                        from this root; same shutdown hook, no firmware
-# The next boot (epoch 2 or more) must pass the verifying churn.
+#   ppr.lifetime=vmm-kill wait for the host to kill QEMU (SIGKILL) and start
+#                        a new one on the same area
+# The next boot (epoch 2 or more) must pass the verifying churn. After a
+# vmm-kill it churns until the host has detached and attached it again
+# (the driver then announces epoch 3), and once more after that.
 S=/sys/kernel/mm/ppr_guest
 mode=reset
 for w in $(cat /proc/cmdline); do
@@ -14,6 +18,16 @@ for w in $(cat /proc/cmdline); do
 done
 epoch=$(cat $S/area/epoch)
 echo "lifetime: boot in epoch $epoch, mode $mode"
+if [ "$epoch" -ge 2 ] && [ "$mode" = vmm-kill ]; then
+	echo "lifetime: verifying churn in epoch $epoch until the host attaches again"
+	i=0
+	while [ "$(cat $S/area/epoch)" -le "$epoch" ]; do
+		ppr_churn 32 2 200 200 >/dev/null || exit 1
+		i=$((i + 1))
+		[ $i -lt 300 ] || { echo "lifetime: no new epoch after $i churns"; exit 1; }
+	done
+	echo "lifetime: epoch $(cat $S/area/epoch) announced after the host attached again"
+fi
 if [ "$epoch" -ge 2 ]; then
 	ppr_churn 32 3 200 200 || exit 1
 	echo "lifetime: boot after $mode passed the verifying churn"

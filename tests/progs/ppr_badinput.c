@@ -169,7 +169,7 @@ int main(void)
 	check(r == -EINVAL, "wrong-magic", "got %d", r);
 	close(bad);
 	valid_header(&h, 1000);
-	h.version = 2;
+	h.version = PPR_AREA_VERSION + 1;
 	bad = new_area("bad-version", &h);
 	r = attach(dev, vm, bad, NULL);
 	check(r == -EINVAL, "wrong-version", "got %d", r);
@@ -221,6 +221,8 @@ int main(void)
 		}
 		valid_header(&h, 1ULL << 20);	/* 4 GiB of PFNs; this VM has no memslot */
 		h.state = (7ULL << 1) | PPR_STATE_ACTIVE;
+		h.host_nonce = ((struct ppr_area_header *)a)->host_nonce;
+		h.nonce_echo = h.host_nonce;
 		h.mark_offset = 0xfffff000;	/* torn: points far past the area */
 		memcpy(a, &h, sizeof(h));
 		snprintf(path, sizeof(path), SYS "vms/%d/passes", id);
@@ -238,9 +240,14 @@ int main(void)
 		check(bad_passes >= 2 && !strncmp(state, "bad_area", 8), "torn-header",
 		      "bad_area_passes %ld, state %s", bad_passes, state);
 
-		/* Now valid, with every mark and summary bit set. */
+		/*
+		 * Now valid, with every mark and summary bit set, announced
+		 * as a bound driver would: echoing the host's nonce.
+		 */
 		valid_header(&h, 1ULL << 20);
 		h.state = (8ULL << 1) | PPR_STATE_ACTIVE;
+		h.host_nonce = ((struct ppr_area_header *)a)->host_nonce;
+		h.nonce_echo = h.host_nonce;
 		memset(a + h.mark_offset, 0xff, h.mark_size);
 		memset(a + h.summary_offset, 0xff, h.summary_size);
 		memcpy(a, &h, sizeof(h));

@@ -17,7 +17,8 @@
  * The guest sets mark bits when it frees pages and clears them, with an
  * atomic read-modify-write, before it writes to a page it allocates. The
  * host may take a marked page back (clearing its mark atomically) only while
- * @state says the guest is active, in the epoch it saw when it began. The
+ * @state says the guest is active, in the epoch it saw when it began, and
+ * only in an epoch the guest announced echoing the host's nonce. The
  * host must treat every field as untrusted input and check every offset and
  * size against the size of the area it mapped.
  *
@@ -30,7 +31,7 @@
 #include <linux/types.h>
 
 #define PPR_AREA_MAGIC		0x41525050U	/* "PPRA" in little-endian bytes */
-#define PPR_AREA_VERSION	1U
+#define PPR_AREA_VERSION	2U
 #define PPR_AREA_HEADER_SIZE	4096U
 
 /* One summary bit per 2^9 pages: 2 MiB of guest-physical space at 4 KiB. */
@@ -77,10 +78,22 @@ struct ppr_area_header {
 
 	/* Cache line 1: guest lifetime. Written by the guest only. */
 	__u64 state;		/* epoch << 1 | PPR_STATE_ACTIVE */
-	__u64 reserved2[7];
+	__u64 nonce_echo;	/* host_nonce as read before publishing state */
+	__u64 reserved2[6];
 
 	/* Cache line 2: guest counters. */
 	struct ppr_area_counters counters;
+
+	/*
+	 * Cache line 3: written by the host only. A random value the host
+	 * writes when it attaches the area. The host honours an active
+	 * @state only if @nonce_echo equals its nonce: a header left active
+	 * by a guest that is gone (its VMM killed, the area reused by a new
+	 * VM) never does. A bound driver that sees a new nonce announces
+	 * again, in a new epoch, echoing it.
+	 */
+	__u64 host_nonce;
+	__u64 reserved3[7];
 };
 
 /*
