@@ -146,9 +146,10 @@ static int ppr_panic_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/* Nothing a guest wrote: zeroes up to the host's cache line. */
 static bool ppr_header_blank(const struct ppr_area_header *hdr)
 {
-	return !memchr_inv(hdr, 0, sizeof(*hdr));
+	return !memchr_inv(hdr, 0, offsetof(struct ppr_area_header, host_nonce));
 }
 
 /* Lay out the area for @nr_pfns PFNs, inactive, with empty bitmaps. */

@@ -86,6 +86,7 @@ struct ppr_vm {
 	u64 nonce;			/* hdr->host_nonce as we wrote it */
 	struct ppr_area_view view;	/* validated at the pass start */
 	bool detaching;			/* no new slices */
+	bool area_gone;			/* area file truncated: stopped for good */
 
 	/*
 	 * Held by a worker from its batch's MMU-notifier range start to the

@@ -127,11 +127,13 @@ static bool ppr_vm_confirmed(struct ppr_vm *vm, u64 state)
  * echoed the nonce written at attach (include/uapi/linux/ppr.h): a header
  * left active by a VM that is gone is never trusted.
  */
+static bool ppr_vm_area_intact(struct ppr_vm *vm);
+
 static void ppr_vm_update_status(struct ppr_vm *vm)
 {
 	struct ppr_area_view view;
 	u64 state, epoch;
-	bool valid, confirmed;
+	bool valid, confirmed, intact = ppr_vm_area_intact(vm);
 
 	/* Pairs with the guest's release of "active": the layout is ready. */
 	state = smp_load_acquire(&vm->hdr->state);
@@ -140,7 +142,15 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
 
 	spin_lock(&vm->lock);
 	confirmed = valid && (state & PPR_STATE_ACTIVE) && ppr_vm_confirmed(vm, state);
-	if (!(state & PPR_STATE_ACTIVE)) {
+	if (!intact || vm->area_gone) {
+		/* For good: the area we pinned is not the file's any more. */
+		if (!vm->area_gone)
+			pr_warn("vm %u (%s): its area file was truncated or hole-punched: recycling stopped; detach and attach the VM again\n",
+				vm->id, vm->name);
+		vm->area_gone = true;
+		vm->status = PPR_VM_BAD_AREA;
+		atomic64_inc(&vm->stats.bad_area);
+	} else if (!(state & PPR_STATE_ACTIVE)) {
 		if (vm->status != PPR_VM_STOPPED)
 			vm->status = PPR_VM_WAITING;
 	} else if (!valid) {
@@ -259,7 +269,7 @@ static bool ppr_vm_may_claim(void *arg)
 	/* Order the PTE clears and the flush before the reads below. */
 	smp_mb();
 	spin_lock(&vm->lock);
-	ok = vm->status == PPR_VM_ACTIVE && !vm->detaching &&
+	ok = vm->status == PPR_VM_ACTIVE && !vm->detaching && !vm->area_gone &&
 	     vm->epoch == c->epoch &&
 	     READ_ONCE(vm->hdr->state) == ((c->epoch << PPR_STATE_EPOCH_SHIFT) |
 					   PPR_STATE_ACTIVE);
@@ -649,6 +659,50 @@ void ppr_vm_detach_all(void)
 	flush_workqueue(ppr_wq);	/* detach works from exiting VMMs */
 }
 
+/*
+ * Does @mm map [@offset, @offset + @size) of @file shared? The VM's QEMU
+ * maps its ivshmem memory backend so; another VM's area file, given by
+ * mistake, is not mapped by this VM's process.
+ */
+static bool ppr_mm_maps_area(struct mm_struct *mm, struct file *file,
+			     u64 offset, u64 size)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+	bool found = false;
+
+	mmap_read_lock(mm);
+	for_each_vma(vmi, vma) {
+		u64 start = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+		if (!vma->vm_file || !(vma->vm_flags & VM_SHARED) ||
+		    file_inode(vma->vm_file) != file_inode(file))
+			continue;
+		if (start <= offset && offset + size <= start + vma->vm_end - vma->vm_start) {
+			found = true;
+			break;
+		}
+	}
+	mmap_read_unlock(mm);
+	return found;
+}
+
+/*
+ * Are the pages we pinned still the area file's? A truncate or a hole
+ * punch takes them out of the page cache (folio->mapping cleared): QEMU and
+ * the guest then use new pages, and the marks we would read are stale.
+ */
+static bool ppr_vm_area_intact(struct ppr_vm *vm)
+{
+	struct address_space *mapping = vm->area_file->f_mapping;
+	unsigned int i;
+
+	for (i = 0; i < vm->area_npages; i++)
+		if (READ_ONCE(page_folio(vm->area_pages[i])->mapping) != mapping)
+			return false;
+	return true;
+}
+
 /* Pin the area's pages in the page cache and map them in the kernel. */
 static int ppr_vm_map_area(struct ppr_vm *vm, u64 offset)
 {
@@ -682,6 +736,8 @@ int ppr_vm_attach(struct ppr_attach *req)
 	struct file *kvm_file;
 	struct kvm *kvm;
 	loff_t fsize;
+	u64 area_end;
+	bool mapped;
 	int err;
 
 	if (req->flags || req->vmm_pid < 0 ||
@@ -737,9 +793,21 @@ int ppr_vm_attach(struct ppr_attach *req)
 		goto put;
 	}
 	fsize = i_size_read(file_inode(vm->area_file));
-	if (req->area_offset + req->area_size > fsize) {
+	if (check_add_overflow(req->area_offset, req->area_size, &area_end) ||
+	    area_end > fsize) {
 		pr_warn_ratelimited("attach: area %llu+%llu runs past the end of its file (%lld bytes)\n",
 				    req->area_offset, req->area_size, fsize);
+		goto put;
+	}
+	err = -ESRCH;
+	if (!mmget_not_zero(kvm->mm))
+		goto put;		/* the VMM is exiting */
+	mapped = ppr_mm_maps_area(kvm->mm, vm->area_file, req->area_offset, req->area_size);
+	mmput(kvm->mm);
+	if (!mapped) {
+		pr_warn_ratelimited("attach: the VM's process does not map bytes %llu+%llu of the area file shared: is it this VM's ivshmem memory backend?\n",
+				    req->area_offset, req->area_size);
+		err = -ENXIO;
 		goto put;
 	}
 	vm->area_size = req->area_size;

@@ -1,38 +1,47 @@
-# Guest lifetime under churn (issue 4). First boot (area epoch 1): churn and
-# verify continuously, then after 10 s, in the middle of the churn:
-#   ppr.lifetime=reset   wait for the host's QMP system_reset
-#   ppr.lifetime=reboot  "reboot -f" (the driver clears the active flag on the
-#                        way down, in its PCI shutdown hook)
-#   ppr.lifetime=kexec   kexec_file_load + reboot(KEXEC) into /boot/bzImage
-#                        (the host adds it to the initrd) with an initrd made
-#                        from this root; same shutdown hook, no firmware
-#   ppr.lifetime=vmm-kill wait for the host to kill QEMU (SIGKILL) and start
-#                        a new one on the same area
-# The next boot (epoch 2 or more) must pass the verifying churn. After a
-# vmm-kill it churns until the host has detached and attached it again
-# (the driver then announces epoch 3), and once more after that.
+# Guest lifetime under churn. ppr.lifetime=MODE[,MODE...]: boot N (the one
+# that announces epoch N) churns and verifies continuously, and after 10 s,
+# in the middle of the churn, leaves by the Nth MODE:
+#   reset     wait for the host's QMP system_reset
+#   reboot    "reboot -f" (the driver clears the active flag on the way
+#             down, in its PCI shutdown hook)
+#   kexec     kexec_file_load + reboot(KEXEC) into /boot/bzImage (the host
+#             adds it to the initrd) with an initrd made from this root;
+#             same shutdown hook, no firmware
+#   vmm-kill  wait for the host to kill QEMU (SIGKILL) and start a new one
+#             on the same area
+# Every boot after the first must pass the verifying churn; the boot after
+# the last MODE ends there. After a vmm-kill it first churns until the host
+# has detached and attached it again (the driver then announces the next
+# epoch).
 S=/sys/kernel/mm/ppr_guest
-mode=reset
+modes=reset
 for w in $(cat /proc/cmdline); do
-	case $w in ppr.lifetime=*) mode=${w#*=} ;; esac
+	case $w in ppr.lifetime=*) modes=${w#*=} ;; esac
 done
+# Boot N announces epoch N: each driver announces the epoch after the one
+# it finds in the area, and nothing else moves it in this test (no memslot
+# goes away once the driver is bound, the host attaches once).
 epoch=$(cat $S/area/epoch)
-echo "lifetime: boot in epoch $epoch, mode $mode"
-if [ "$epoch" -ge 2 ] && [ "$mode" = vmm-kill ]; then
-	echo "lifetime: verifying churn in epoch $epoch until the host attaches again"
-	i=0
-	while [ "$(cat $S/area/epoch)" -le "$epoch" ]; do
-		ppr_churn 32 2 200 200 >/dev/null || exit 1
-		i=$((i + 1))
-		[ $i -lt 300 ] || { echo "lifetime: no new epoch after $i churns"; exit 1; }
-	done
-	echo "lifetime: epoch $(cat $S/area/epoch) announced after the host attached again"
-fi
+[ "$epoch" -ge 1 ] || { echo "lifetime: no area bound (epoch $epoch)"; exit 1; }
+set -- $(echo "$modes" | tr ',' ' ')
+mode=$(eval "echo \${$epoch:-}")
+echo "lifetime: boot in epoch $epoch, next: ${mode:-none}"
 if [ "$epoch" -ge 2 ]; then
+	prev=$(eval "echo \${$((epoch - 1)):-}")
+	if [ "$prev" = vmm-kill ]; then
+		echo "lifetime: verifying churn in epoch $epoch until the host attaches again"
+		i=0
+		while [ "$(cat $S/area/epoch)" -le "$epoch" ]; do
+			ppr_churn 32 2 200 200 >/dev/null || exit 1
+			i=$((i + 1))
+			[ $i -lt 300 ] || { echo "lifetime: no new epoch after $i churns"; exit 1; }
+		done
+		echo "lifetime: epoch $(cat $S/area/epoch) announced after the host attached again"
+	fi
 	ppr_churn 32 3 200 200 || exit 1
-	echo "lifetime: boot after $mode passed the verifying churn"
-	exit 0
+	echo "lifetime: boot after $prev passed the verifying churn"
 fi
+[ -n "$mode" ] || exit 0
 if [ "$mode" = kexec ]; then
 	[ -f /boot/bzImage ] || { echo "lifetime: no /boot/bzImage to kexec"; exit 1; }
 	# The next kernel's initrd: this root without the mounted trees' contents.

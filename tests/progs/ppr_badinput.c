@@ -68,8 +68,12 @@ static int new_vm(void)
 	return vm;
 }
 
-/* A 1 MiB area file; @hdr NULL leaves it blank. */
-static int new_area(const char *name, const struct ppr_area_header *hdr)
+/*
+ * A 1 MiB area file; @hdr NULL leaves it blank. Mapped shared by this
+ * process (the VMM of its VMs), as QEMU maps its ivshmem backend, unless
+ * @unmapped.
+ */
+static int new_area_how(const char *name, const struct ppr_area_header *hdr, int unmapped)
 {
 	char path[128];
 	int fd;
@@ -84,7 +88,17 @@ static int new_area(const char *name, const struct ppr_area_header *hdr)
 		perror("pwrite");
 		exit(1);
 	}
+	if (!unmapped &&
+	    mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
 	return fd;
+}
+
+static int new_area(const char *name, const struct ppr_area_header *hdr)
+{
+	return new_area_how(name, hdr, 0);
 }
 
 static int attach(int dev, int vm, int area, struct ppr_attach *out)
@@ -101,6 +115,7 @@ static int attach(int dev, int vm, int area, struct ppr_attach *out)
 			a.size = out->size;
 		if (out->area_size)
 			a.area_size = out->area_size;
+		a.area_offset = out->area_offset;
 		if (out->name[0])
 			memcpy(a.name, out->name, sizeof(a.name));
 	}
@@ -188,6 +203,15 @@ int main(void)
 	req.area_size = (1 << 20) - 100;
 	r = attach(dev, vm, area, &req);
 	check(r == -EINVAL, "area-size-unaligned", "got %d", r);
+	memset(&req, 0, sizeof(req));
+	req.area_offset = -4096ULL;	/* offset + size wraps around */
+	r = attach(dev, vm, area, &req);
+	check(r == -EINVAL, "area-offset-wraps", "got %d", r);
+	bad = new_area_how("bad-unmapped", NULL, 1);
+	r = attach(dev, vm, bad, NULL);
+	check(r == -ENXIO, "area-not-mapped-by-vmm",
+	      "a file the VM's process does not map (another VM's area): got %d", r);
+	close(bad);
 	memset(&req, 0, sizeof(req));
 	req.flags = 1;
 	r = attach(dev, vm, area, &req);

@@ -16,12 +16,17 @@
  *  - memslot removal: deleting a memslot stops the VM and writes a new
  *    nonce; marks set again are not honoured until an announcement of a
  *    newer epoch echoes that nonce, as a running driver's would, and then
- *    they are.
+ *    they are;
+ *  - punched: the header page punched out of the area file (QEMU and the
+ *    guest now see a blank, inactive header; the host pinned the old one)
+ *    stops the VM for good: marks set again are not honoured.
  * Runs in L1 with the module loaded at a short period. One PPR-TAP line per
  * check.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/kvm.h>
 #include <linux/ppr.h>
 #include <stdarg.h>
@@ -284,6 +289,26 @@ int main(void)
 	      "memslot-removal-confirmed-resumes",
 	      "state %s, recycled %ld, pages zeroed %lu, intact %lu, other %lu",
 	      state, recycled, zero, intact, other);
+
+	/*
+	 * The header page punched out of the file under the active VM: QEMU
+	 * and the guest now see a blank header ("inactive"), while the marks
+	 * are set again in the pages that stayed. Nothing may be taken.
+	 */
+	recycled0 = vm_read("recycled_pages", NULL, 0);
+	fill(ram);
+	if (fallocate(area, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096))
+		die("fallocate(PUNCH_HOLE) of the header page");
+	memset((char *)h + PPR_AREA_HEADER_SIZE, 0xff, RAM_PAGES / 8);
+	memset((char *)h + PPR_AREA_HEADER_SIZE + RAM_PAGES / 8, 0xff, 8);
+	wait_passes(5);
+	recycled = vm_read("recycled_pages", NULL, 0);
+	vm_read("state", state, sizeof(state));
+	count_pages(ram, &intact, &zero, &other);
+	check(recycled == recycled0 && !strcmp(state, "bad_area") && intact == RAM_PAGES &&
+	      !h->state, "punched-area-stops",
+	      "recycled %ld more, state %s, %lu of %lu pages intact, header state now %#llx",
+	      recycled - recycled0, state, intact, RAM_PAGES, (unsigned long long)h->state);
 
 	close(dev);
 	munmap(h, AREA_BYTES);

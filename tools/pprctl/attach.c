@@ -387,6 +387,8 @@ static const char *attach_hint(int err)
 	case EEXIST:
 	case EBUSY:
 		return "this VM or this area is attached already; see pprctl status, or pprctl detach it first";
+	case ENXIO:
+		return "the QEMU process does not map this file as shared memory: give the mem-path of this QEMU's ivshmem memory backend with --area";
 	case ENOSPC:
 		return "the module has no room for another VM; detach one first (pprctl status lists them)";
 	case EPERM:
