@@ -55,6 +55,7 @@ struct ppr_recycle_batch {
 	/* out, in pages */
 	unsigned int recycled;
 	unsigned int skipped[PPR_SKIP_NR];
+	unsigned int thp_splits;	/* THPs split to be recycled whole */
 };
 
 /* Per-caller scratch space, too big for the stack. */

@@ -18,6 +18,7 @@
 #include <linux/ppr_area.h>
 #include <linux/ppr_recycle.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <uapi/linux/ppr.h>
 
 struct kvm;
@@ -45,6 +46,8 @@ struct ppr_vm_stats {
 	atomic64_t bad_area;		/* passes skipped on an invalid header */
 	atomic64_t unconfirmed;		/* passes skipped: active, nonce not echoed */
 	atomic64_t memslot_removals;	/* removals seen while attached */
+	atomic64_t thp_splits;		/* THPs split, fully marked, to recycle */
+	atomic64_t retried_chunks;	/* chunks queued again after a pin/lock skip */
 	/* guest RAM in PageONE's scope, as of the last look (merge_vm_ram) */
 	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
 	atomic64_t ram_unmergeable;	/* pages KSM cannot serve */
@@ -100,6 +103,12 @@ struct ppr_vm {
 	 * next announcement: the lifetime test waits for it.
 	 */
 	atomic_t batches_in_flight;
+	/*
+	 * Chunks to scan again at the next pass (pages pinned or locked),
+	 * each with the epoch it belongs to; stored by workers, taken by
+	 * the daemon's pass (the xarray's own lock).
+	 */
+	struct xarray retry;
 
 	struct ppr_vm_stats stats;
 	/* The daemon's only: memslot generation of the last merge_vm_ram look. */
@@ -117,6 +126,8 @@ struct ppr_stats {
 	atomic64_t slices;
 	atomic64_t no_memslot;
 	atomic64_t memslot_removals;
+	atomic64_t thp_splits;
+	atomic64_t retried_chunks;
 };
 
 extern struct ppr_stats ppr_stats;

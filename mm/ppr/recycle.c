@@ -30,7 +30,15 @@
  * THP: a PMD-mapped THP is split and recycled only when all its 512 pages
  * are marked; then every PTE goes and the whole folio is freed. A partly
  * marked THP is left alone (PPR_SKIP_THP): splitting it would free nothing
- * until the deferred-split shrinker runs, under memory pressure.
+ * until the deferred-split shrinker runs, under memory pressure. Before the
+ * split, the checks of step 5 are made once in advance (pinned, guest
+ * lifetime, marks still set): a split is not undone, and a THP that step 5
+ * would put back would stay split for nothing, in 4 KiB mappings in KVM
+ * too. They are repeated after the split; only those decide.
+ *
+ * A page pinned for DMA (FOLL_PIN: VFIO, io_uring fixed buffers) is skipped
+ * before its PTE is touched: clearing and restoring the PTEs of a guest
+ * whose RAM is all pinned would cost a TLB flush per batch for nothing.
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
@@ -82,6 +90,40 @@ static enum ppr_skip ppr_vma_skip(struct vm_area_struct *vma)
 	if (!vma_is_anonymous(vma) ||
 	    (vma->vm_flags & (VM_SHARED | VM_PFNMAP | VM_IO | VM_MIXEDMAP)))
 		return PPR_SKIP_VMA;
+	return PPR_SKIP_NR;
+}
+
+/*
+ * Before splitting the fully marked THP mapped by @pmd: would step 5 take
+ * it? Returns PPR_SKIP_NR if so, else the reason it would not. Advisory
+ * only: the same checks run again after the split.
+ */
+static enum ppr_skip ppr_thp_precheck(struct ppr_recycle_batch *b,
+				      struct vm_area_struct *vma, pmd_t *pmd)
+{
+	enum ppr_skip why = PPR_SKIP_NR;
+	struct folio *folio;
+	spinlock_t *ptl;
+	int expected;
+	unsigned int i;
+
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (!ptl)
+		return PPR_SKIP_NR;	/* split meanwhile: the PTE path decides */
+	folio = page_folio(pmd_page(*pmd));
+	expected = folio_mapcount(folio);
+	if (folio_test_swapcache(folio))
+		expected += folio_nr_pages(folio);
+	if (folio_maybe_dma_pinned(folio) || folio_ref_count(folio) != expected)
+		why = PPR_SKIP_PINNED;
+	spin_unlock(ptl);
+	if (why != PPR_SKIP_NR)
+		return why;
+	for (i = 0; i < PTRS_PER_PTE; i++)
+		if (!test_bit(b->gfn + i, b->mark))
+			return PPR_SKIP_THP;	/* partly marked now */
+	if (!b->may_claim(b->arg))
+		return PPR_SKIP_INACTIVE;
 	return PPR_SKIP_NR;
 }
 
@@ -166,7 +208,13 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 			goto out_mmap;
 		}
 		/* Fully marked: split the mapping, then free every page below. */
+		why = ppr_thp_precheck(b, vma, pmd);
+		if (why != PPR_SKIP_NR) {
+			b->skipped[why] += ncand;
+			goto out_mmap;
+		}
 		split_huge_pmd(vma, pmd, start);
+		b->thp_splits++;
 	}
 
 	/*
@@ -206,6 +254,10 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		folio = page_folio(page);
 		if (folio_test_ksm(folio)) {
 			b->skipped[PPR_SKIP_KSM]++;
+			continue;
+		}
+		if (folio_maybe_dma_pinned(folio)) {
+			b->skipped[PPR_SKIP_PINNED]++;
 			continue;
 		}
 		if (folio != locked) {

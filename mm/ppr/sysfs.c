@@ -143,7 +143,7 @@ struct ppr_counter_attr {
 	size_t offset;		/* of an atomic64_t in ppr_stats / ppr_vm_stats */
 };
 
-#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 12)
+#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 14)
 
 static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
 /* the counters, then bad_area_passes, ppr_vm_info[] and the NULL end */
@@ -283,6 +283,10 @@ static int ppr_build_counters(void)
 		  offsetof(struct ppr_vm_stats, memslot_removals) },
 		{ "passes", offsetof(struct ppr_stats, passes),
 		  offsetof(struct ppr_vm_stats, passes) },
+		{ "thp_splits", offsetof(struct ppr_stats, thp_splits),
+		  offsetof(struct ppr_vm_stats, thp_splits) },
+		{ "retried_chunks", offsetof(struct ppr_stats, retried_chunks),
+		  offsetof(struct ppr_vm_stats, retried_chunks) },
 	};
 	static const struct { const char *name; size_t v; } vm_only[] = {
 		{ "bad_area_passes", offsetof(struct ppr_vm_stats, bad_area) },

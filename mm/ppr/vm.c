@@ -67,6 +67,7 @@ void ppr_vm_kobj_release(struct kobject *kobj)
 		kvm_put_kvm(vm->kvm);
 	if (vm->id)
 		ida_free(&ppr_vm_ida, vm->id);
+	xa_destroy(&vm->retry);
 	kfree(vm);
 }
 
@@ -221,18 +222,45 @@ static bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view,
 	return active;
 }
 
+/*
+ * Scan @chunk again at the next pass of @epoch: some of its marked pages
+ * were pinned or locked, which passes. The guest's summary bit for it is
+ * consumed, and the host does not write it back: the area may have been
+ * laid out anew since (a new boot), so the host keeps its own list.
+ */
+static void ppr_vm_retry_later(struct ppr_vm *vm, u64 chunk, u64 epoch)
+{
+	/* On failure (no memory) the guest's next free in the chunk flags it. */
+	xa_store(&vm->retry, chunk, xa_mk_value(epoch & (LONG_MAX >> 1)), GFP_KERNEL);
+}
+
 /* The daemon's pass: queue one slice per flagged summary chunk. */
 void ppr_vm_pass(struct ppr_vm *vm)
 {
 	struct ppr_area_view view;
-	u64 nr_chunks, s;
+	unsigned long c;
+	u64 nr_chunks, s, epoch;
+	void *e;
 
 	atomic64_inc(&vm->stats.passes);
 	ppr_vm_update_status(vm);
-	if (!ppr_vm_active_view(vm, &view, NULL))
+	if (!ppr_vm_active_view(vm, &view, &epoch))
 		return;
 
 	nr_chunks = DIV_ROUND_UP_ULL(view.nr_pfns, 1ULL << PPR_SUMMARY_SHIFT);
+	/* Chunks with pinned or locked pages last time, unless flagged anyway. */
+	xa_for_each(&vm->retry, c, e) {
+		xa_erase(&vm->retry, c);
+		if (xa_to_value(e) != (epoch & (LONG_MAX >> 1)) || c >= nr_chunks ||
+		    test_bit(c, view.summary))
+			continue;
+		if (!ppr_queue_slice(vm, c)) {
+			ppr_vm_retry_later(vm, c, epoch);
+			return;
+		}
+		atomic64_inc(&vm->stats.retried_chunks);
+		atomic64_inc(&ppr_stats.retried_chunks);
+	}
 	for (s = find_first_bit(view.summary, nr_chunks); s < nr_chunks;
 	     s = find_next_bit(view.summary, nr_chunks, s + 1)) {
 		/*
@@ -243,7 +271,7 @@ void ppr_vm_pass(struct ppr_vm *vm)
 		if (!test_and_clear_bit(s, view.summary))
 			continue;
 		if (!ppr_queue_slice(vm, s)) {
-			set_bit(s, view.summary);	/* try again next pass */
+			ppr_vm_retry_later(vm, s, epoch);	/* next pass */
 			break;
 		}
 	}
@@ -284,6 +312,10 @@ static void ppr_account(struct ppr_vm *vm, struct ppr_recycle_batch *b)
 	if (b->recycled) {
 		atomic64_add(b->recycled, &vm->stats.recycled);
 		atomic64_add(b->recycled, &ppr_stats.recycled);
+	}
+	if (b->thp_splits) {
+		atomic64_add(b->thp_splits, &vm->stats.thp_splits);
+		atomic64_add(b->thp_splits, &ppr_stats.thp_splits);
 	}
 	for (i = 0; i < PPR_SKIP_NR; i++) {
 		if (!b->skipped[i])
@@ -494,6 +526,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	struct ppr_slice_claim claim = { .vm = vm };
 	struct ppr_area_view view;
 	struct kvm *kvm = vm->kvm;
+	bool retry = false;
 	u64 gfn, end;
 	int idx;
 
@@ -532,6 +565,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		atomic_inc(&vm->batches_in_flight);
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);
+		retry |= b.skipped[PPR_SKIP_PINNED] || b.skipped[PPR_SKIP_LOCKED];
 		/* Counted before a reader can see the batch gone. */
 		smp_mb__before_atomic();
 		atomic_dec(&vm->batches_in_flight);
@@ -539,6 +573,8 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	}
 	srcu_read_unlock(&kvm->srcu, idx);
 	mmput(vm->mm);
+	if (retry)
+		ppr_vm_retry_later(vm, slice->chunk, claim.epoch);
 }
 
 /*
@@ -777,6 +813,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 	vm->kvm = kvm;
 	spin_lock_init(&vm->lock);
 	mutex_init(&vm->range_lock);
+	xa_init(&vm->retry);
 	INIT_WORK(&vm->detach_work, ppr_vm_detach_work);
 	vm->status = PPR_VM_WAITING;
 	vm->vmm_pid = req->vmm_pid;

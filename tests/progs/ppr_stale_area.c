@@ -24,295 +24,153 @@
  * check.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/kvm.h>
-#include <linux/ppr.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define SYS		"/sys/kernel/mm/ppr_pageone/vms/"
+#include "fakevm.h"
+
 #define RAM_PAGES	2048UL		/* 8 MiB of guest RAM */
-#define AREA_BYTES	(1UL << 20)
-
-static int failed, vm_id;
-
-static void check(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("PPR-TAP %s - stale-area/%s # ", ok ? "ok" : "not ok", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failed |= !ok;
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-/* A file of vms/<id>/ as a number, or as text in @buf. */
-static long vm_read(const char *file, char *buf, size_t len)
-{
-	char path[160], tmp[64] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYS "%d/%s", vm_id, file);
-	f = fopen(path, "r");
-	if (!f || !fgets(tmp, sizeof(tmp), f)) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	fclose(f);
-	tmp[strcspn(tmp, "\n")] = 0;
-	if (buf)
-		snprintf(buf, len, "%s", tmp);
-	return strtol(tmp, NULL, 0);
-}
-
-/* Wait until vms/<id>/passes has moved by @n; at most 30 s. */
-static void wait_passes(long n)
-{
-	long start = vm_read("passes", NULL, 0);
-	int i;
-
-	for (i = 0; i < 3000 && vm_read("passes", NULL, 0) < start + n; i++)
-		usleep(10000);
-}
-
-static uint64_t pattern(unsigned long page, unsigned long word)
-{
-	return 0x5eed000000000000ULL | page << 16 | word;
-}
-
-static void fill(uint64_t *ram)
-{
-	unsigned long p, w;
-
-	for (p = 0; p < RAM_PAGES; p++)
-		for (w = 0; w < 4096 / 8; w++)
-			ram[p * 512 + w] = pattern(p, w);
-}
-
-/* Pages that hold their pattern, pages that read zero, pages with neither. */
-static void count_pages(const uint64_t *ram, unsigned long *intact,
-			unsigned long *zero, unsigned long *other)
-{
-	unsigned long p, w, words = 4096 / 8, good, nul;
-
-	*intact = *zero = *other = 0;
-	for (p = 0; p < RAM_PAGES; p++) {
-		good = nul = 0;
-		for (w = 0; w < words; w++) {
-			good += ram[p * words + w] == pattern(p, w);
-			nul += !ram[p * words + w];
-		}
-		if (good == words)
-			(*intact)++;
-		else if (nul == words)
-			(*zero)++;
-		else
-			(*other)++;
-	}
-}
+#define T(ok, name, ...) tap_check(ok, "stale-area", name, __VA_ARGS__)
 
 int main(void)
 {
 	struct kvm_userspace_memory_region slot = {};
-	struct ppr_attach req = { .size = sizeof(req) };
-	struct ppr_area_header *h;
 	unsigned long intact, zero, other;
-	char state[32];
 	long recycled, recycled0, unconfirmed;
-	uint64_t *ram, nonce;
+	struct fakevm f;
+	char state[32];
+	uint64_t nonce;
 	void *extra;
-	int kvm, vm, area, dev, i;
+	int i;
 
-	dev = open("/dev/" PPR_DEVICE_NAME, O_RDWR);
-	if (dev < 0)
-		die("/dev/" PPR_DEVICE_NAME);
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		die("/dev/kvm");
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		die("KVM_CREATE_VM");
-
-	ram = mmap(NULL, RAM_PAGES * 4096, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ram == MAP_FAILED)
-		die("mmap guest RAM");
-	madvise(ram, RAM_PAGES * 4096, MADV_NOHUGEPAGE);
-	fill(ram);
+	fakevm_create(&f, "stale-area", RAM_PAGES);
+	madvise(f.ram, RAM_PAGES * 4096, MADV_NOHUGEPAGE);
+	fakevm_fill(&f);
 	extra = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (extra == MAP_FAILED)
 		die("mmap slot 1");
-	slot.slot = 0;
-	slot.guest_phys_addr = 0;
-	slot.memory_size = RAM_PAGES * 4096;
-	slot.userspace_addr = (uintptr_t)ram;
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot))
-		die("KVM_SET_USER_MEMORY_REGION");
 
 	/* The area as a dead guest left it: active, all free, old echo. */
-	area = open("/dev/shm/ppr-stale-area", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (area < 0 || ftruncate(area, AREA_BYTES))
-		die("/dev/shm/ppr-stale-area");
-	h = mmap(NULL, AREA_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, area, 0);
-	if (h == MAP_FAILED)
-		die("mmap area");
-	h->magic = PPR_AREA_MAGIC;
-	h->version = PPR_AREA_VERSION;
-	h->header_size = PPR_AREA_HEADER_SIZE;
-	h->page_shift = 12;
-	h->summary_shift = PPR_SUMMARY_SHIFT;
-	h->nr_pfns = RAM_PAGES;
-	h->mark_offset = PPR_AREA_HEADER_SIZE;
-	h->mark_size = RAM_PAGES / 8;
-	h->summary_offset = h->mark_offset + h->mark_size;
-	h->summary_size = 8;
-	h->area_size = h->summary_offset + h->summary_size;
-	memset((char *)h + h->mark_offset, 0xff, h->mark_size);
-	memset((char *)h + h->summary_offset, 0xff, h->summary_size);
-	h->host_nonce = 0x1234;		/* the nonce of an earlier attach */
-	h->nonce_echo = 0x1234;
-	__atomic_store_n(&h->state, (1ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
+	fakevm_layout(&f);
+	fakevm_mark(&f, 0, RAM_PAGES);
+	f.h->host_nonce = 0x1234;	/* the nonce of an earlier attach */
+	f.h->nonce_echo = 0x1234;
+	__atomic_store_n(&f.h->state, (1ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
 			 __ATOMIC_RELEASE);
+	fakevm_attach(&f);
+	T(f.h->host_nonce != 0x1234, "attach-writes-nonce",
+	  "host_nonce %#llx", (unsigned long long)f.h->host_nonce);
 
-	req.kvm_fd = vm;
-	req.area_fd = area;
-	req.area_size = AREA_BYTES;
-	req.vmm_pid = getpid();
-	strcpy(req.name, "stale-area");
-	if (ioctl(dev, PPR_IOC_ATTACH, &req))
-		die("PPR_IOC_ATTACH");
-	vm_id = req.vm_id;
-	check(h->host_nonce != 0x1234, "attach-writes-nonce",
-	      "host_nonce %#llx", (unsigned long long)h->host_nonce);
-
-	wait_passes(5);
-	recycled = vm_read("recycled_pages", NULL, 0);
-	unconfirmed = vm_read("unconfirmed_passes", NULL, 0);
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(!recycled && unconfirmed >= 4 && !strcmp(state, "unconfirmed") &&
-	      intact == RAM_PAGES, "stale-header-not-honoured",
-	      "recycled %ld, unconfirmed_passes %ld, state %s, %lu of %lu pages intact",
-	      recycled, unconfirmed, state, intact, RAM_PAGES);
+	fakevm_wait_passes(&f, 5);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0);
+	unconfirmed = fakevm_read(&f, "unconfirmed_passes", NULL, 0);
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(!recycled && unconfirmed >= 4 && !strcmp(state, "unconfirmed") &&
+	  intact == RAM_PAGES, "stale-header-not-honoured",
+	  "recycled %ld, unconfirmed_passes %ld, state %s, %lu of %lu pages intact",
+	  recycled, unconfirmed, state, intact, RAM_PAGES);
 
 	/* A new epoch, but not echoing the host's nonce. */
-	__atomic_store_n(&h->state, (2ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
+	__atomic_store_n(&f.h->state, (2ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
 			 __ATOMIC_RELEASE);
-	wait_passes(5);
-	recycled = vm_read("recycled_pages", NULL, 0);
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(!recycled && !strcmp(state, "unconfirmed") && intact == RAM_PAGES,
-	      "new-epoch-without-echo-not-honoured",
-	      "recycled %ld, state %s, %lu of %lu pages intact",
-	      recycled, state, intact, RAM_PAGES);
+	fakevm_wait_passes(&f, 5);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(!recycled && !strcmp(state, "unconfirmed") && intact == RAM_PAGES,
+	  "new-epoch-without-echo-not-honoured",
+	  "recycled %ld, state %s, %lu of %lu pages intact",
+	  recycled, state, intact, RAM_PAGES);
 
 	/* As a driver bound after the attach: inactive, echo, new epoch. */
-	__atomic_store_n(&h->state, 2ULL << PPR_STATE_EPOCH_SHIFT, __ATOMIC_SEQ_CST);
-	h->nonce_echo = h->host_nonce;
-	__atomic_store_n(&h->state, (3ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
-			 __ATOMIC_RELEASE);
-	for (i = 0; i < 1000 && vm_read("recycled_pages", NULL, 0) < (long)RAM_PAGES / 2; i++)
+	fakevm_announce(&f, 3);
+	for (i = 0; i < 1000 && fakevm_read(&f, "recycled_pages", NULL, 0) < (long)RAM_PAGES / 2; i++)
 		usleep(10000);
-	wait_passes(3);
-	recycled = vm_read("recycled_pages", NULL, 0);
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(!strcmp(state, "active") && vm_read("epoch", NULL, 0) == 3 &&
-	      recycled >= (long)RAM_PAGES / 2 && (long)zero == recycled && !other &&
-	      intact + zero == RAM_PAGES, "confirmed-epoch-honoured",
-	      "state %s, recycled %ld, pages zeroed %lu, intact %lu, other %lu",
-	      state, recycled, zero, intact, other);
+	fakevm_wait_passes(&f, 3);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(!strcmp(state, "active") && fakevm_read(&f, "epoch", NULL, 0) == 3 &&
+	  recycled >= (long)RAM_PAGES / 2 && (long)zero == recycled && !other &&
+	  intact + zero == RAM_PAGES, "confirmed-epoch-honoured",
+	  "state %s, recycled %ld, pages zeroed %lu, intact %lu, other %lu",
+	  state, recycled, zero, intact, other);
 
 	/* A memslot created and deleted (a BAR moved, a device unplugged). */
-	nonce = h->host_nonce;
+	nonce = f.h->host_nonce;
 	slot.slot = 1;
 	slot.guest_phys_addr = 1UL << 30;
 	slot.memory_size = 2UL << 20;
 	slot.userspace_addr = (uintptr_t)extra;
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot))
+	if (ioctl(f.vm, KVM_SET_USER_MEMORY_REGION, &slot))
 		die("KVM_SET_USER_MEMORY_REGION (create slot 1)");
 	slot.memory_size = 0;
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot))
+	if (ioctl(f.vm, KVM_SET_USER_MEMORY_REGION, &slot))
 		die("KVM_SET_USER_MEMORY_REGION (delete slot 1)");
-	vm_read("state", state, sizeof(state));
-	check(!strcmp(state, "stopped") && h->host_nonce != nonce &&
-	      vm_read("memslot_removals", NULL, 0) == 1, "memslot-removal-stops",
-	      "state %s, nonce %s, memslot_removals %ld", state,
-	      h->host_nonce != nonce ? "new" : "unchanged",
-	      vm_read("memslot_removals", NULL, 0));
+	fakevm_read(&f, "state", state, sizeof(state));
+	T(!strcmp(state, "stopped") && f.h->host_nonce != nonce &&
+	  fakevm_read(&f, "memslot_removals", NULL, 0) == 1, "memslot-removal-stops",
+	  "state %s, nonce %s, memslot_removals %ld", state,
+	  f.h->host_nonce != nonce ? "new" : "unchanged",
+	  fakevm_read(&f, "memslot_removals", NULL, 0));
 	/* Every page written again and marked again: nothing is taken. */
-	fill(ram);
-	memset((char *)h + h->mark_offset, 0xff, h->mark_size);
-	memset((char *)h + h->summary_offset, 0xff, h->summary_size);
-	recycled0 = vm_read("recycled_pages", NULL, 0);
-	wait_passes(5);
-	recycled = vm_read("recycled_pages", NULL, 0);
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(recycled == recycled0 && !strcmp(state, "stopped") && intact == RAM_PAGES,
-	      "stopped-until-confirmed", "recycled %ld more, state %s, %lu of %lu pages intact",
-	      recycled - recycled0, state, intact, RAM_PAGES);
+	fakevm_fill(&f);
+	fakevm_mark(&f, 0, RAM_PAGES);
+	recycled0 = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_wait_passes(&f, 5);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(recycled == recycled0 && !strcmp(state, "stopped") && intact == RAM_PAGES,
+	  "stopped-until-confirmed", "recycled %ld more, state %s, %lu of %lu pages intact",
+	  recycled - recycled0, state, intact, RAM_PAGES);
 	/* A running driver's answer: the next epoch, echoing the new nonce. */
-	h->nonce_echo = h->host_nonce;
-	__atomic_store_n(&h->state, (4ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
+	f.h->nonce_echo = f.h->host_nonce;
+	__atomic_store_n(&f.h->state, (4ULL << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE,
 			 __ATOMIC_SEQ_CST);
-	for (i = 0; i < 1000 && vm_read("recycled_pages", NULL, 0) < recycled0 + (long)RAM_PAGES / 2; i++)
+	for (i = 0; i < 1000 && fakevm_read(&f, "recycled_pages", NULL, 0) <
+			       recycled0 + (long)RAM_PAGES / 2; i++)
 		usleep(10000);
-	wait_passes(3);
-	recycled = vm_read("recycled_pages", NULL, 0) - recycled0;
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(!strcmp(state, "active") && vm_read("epoch", NULL, 0) == 4 &&
-	      recycled >= (long)RAM_PAGES / 2 && (long)zero == recycled && !other,
-	      "memslot-removal-confirmed-resumes",
-	      "state %s, recycled %ld, pages zeroed %lu, intact %lu, other %lu",
-	      state, recycled, zero, intact, other);
+	fakevm_wait_passes(&f, 3);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0) - recycled0;
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(!strcmp(state, "active") && fakevm_read(&f, "epoch", NULL, 0) == 4 &&
+	  recycled >= (long)RAM_PAGES / 2 && (long)zero == recycled && !other,
+	  "memslot-removal-confirmed-resumes",
+	  "state %s, recycled %ld, pages zeroed %lu, intact %lu, other %lu",
+	  state, recycled, zero, intact, other);
 
 	/*
 	 * The header page punched out of the file under the active VM: QEMU
 	 * and the guest now see a blank header ("inactive"), while the marks
 	 * are set again in the pages that stayed. Nothing may be taken.
 	 */
-	recycled0 = vm_read("recycled_pages", NULL, 0);
-	fill(ram);
-	if (fallocate(area, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096))
+	fakevm_unmark(&f, 0, RAM_PAGES);	/* every page taken back for use */
+	fakevm_wait_passes(&f, 3);		/* and retries find nothing */
+	recycled0 = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_fill(&f);
+	if (fallocate(f.area, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096))
 		die("fallocate(PUNCH_HOLE) of the header page");
-	memset((char *)h + PPR_AREA_HEADER_SIZE, 0xff, RAM_PAGES / 8);
-	memset((char *)h + PPR_AREA_HEADER_SIZE + RAM_PAGES / 8, 0xff, 8);
-	wait_passes(5);
-	recycled = vm_read("recycled_pages", NULL, 0);
-	vm_read("state", state, sizeof(state));
-	count_pages(ram, &intact, &zero, &other);
-	check(recycled == recycled0 && !strcmp(state, "bad_area") && intact == RAM_PAGES &&
-	      !h->state, "punched-area-stops",
-	      "recycled %ld more, state %s, %lu of %lu pages intact, header state now %#llx",
-	      recycled - recycled0, state, intact, RAM_PAGES, (unsigned long long)h->state);
+	memset((char *)f.h + PPR_AREA_HEADER_SIZE, 0xff, RAM_PAGES / 8);
+	memset((char *)f.h + PPR_AREA_HEADER_SIZE + RAM_PAGES / 8, 0xff, 8);
+	fakevm_wait_passes(&f, 5);
+	recycled = fakevm_read(&f, "recycled_pages", NULL, 0);
+	fakevm_read(&f, "state", state, sizeof(state));
+	fakevm_count(&f, 0, RAM_PAGES, &intact, &zero, &other);
+	T(recycled == recycled0 && !strcmp(state, "bad_area") && intact == RAM_PAGES &&
+	  !f.h->state, "punched-area-stops",
+	  "recycled %ld more, state %s, %lu of %lu pages intact, header state now %#llx",
+	  recycled - recycled0, state, intact, RAM_PAGES, (unsigned long long)f.h->state);
 
-	close(dev);
-	munmap(h, AREA_BYTES);
-	close(area);
-	unlink("/dev/shm/ppr-stale-area");
-	return failed;
+	unlink(f.path);
+	return tap_failed;
 }
