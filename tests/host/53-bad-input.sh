@@ -4,7 +4,7 @@
 # until a driver bound after the attach echoes the host's nonce
 # (ppr_stale_area). Each check is its own result, and the kernel log must
 # stay clean.
-# ppr-cost: 5 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 15 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 modprobe ppr_pageone reclaim_period_ms=20 || exit 1
 rc=0
 ppr_badinput || rc=1
