@@ -74,6 +74,29 @@ static const struct kernel_param_ops ppr_threads_ops = {
 module_param_cb(work_threads, &ppr_threads_ops, &ppr_work_threads, 0444);
 MODULE_PARM_DESC(work_threads, "work threads (1..64, default 2)");
 
+static int ppr_set_chunks_param(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (!v || v > PPR_MAX_CHUNKS_PER_PASS)
+		return -ERANGE;
+	ppr_max_chunks_per_pass = v;
+	return 0;
+}
+
+static const struct kernel_param_ops ppr_chunks_ops = {
+	.set = ppr_set_chunks_param,
+	.get = param_get_uint,
+};
+/* Set at load time only: the bound on one VM's share of a pass. */
+unsigned int ppr_max_chunks_per_pass = 8192;
+module_param_cb(max_chunks_per_pass, &ppr_chunks_ops, &ppr_max_chunks_per_pass, 0444);
+MODULE_PARM_DESC(max_chunks_per_pass,
+		 "2 MiB chunks of one VM queued per pass at most (1..1048576, default 8192: 16 GiB of guest memory)");
+
 module_param_named(run, ppr_run, bool, 0444);
 MODULE_PARM_DESC(run, "recycle from load on (default true)");
 
@@ -144,10 +167,12 @@ void ppr_queue_dedup_pass(void)
 /* The slice or token is done with, or will not run. */
 static void ppr_slice_free(struct ppr_slice *slice, bool ran)
 {
-	if (slice->vm)
+	if (slice->vm) {
+		ppr_vm_slice_done(slice->vm, slice->chunk);
 		ppr_vm_put(slice->vm);
-	else if (!ran)
+	} else if (!ran) {
 		pageone_drop_token();
+	}
 	kfree(slice);
 }
 

@@ -27,6 +27,7 @@ struct kvm;
 #define PPR_MIN_PERIOD_MS	10
 #define PPR_MAX_PERIOD_MS	3600000
 #define PPR_DEFAULT_MERGE_PERIOD_MS	600000
+#define PPR_MAX_CHUNKS_PER_PASS	(1U << 20)
 
 /* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
 enum ppr_vm_status {
@@ -48,6 +49,7 @@ struct ppr_vm_stats {
 	atomic64_t memslot_removals;	/* removals seen while attached */
 	atomic64_t thp_splits;		/* THPs split, fully marked, to recycle */
 	atomic64_t retried_chunks;	/* chunks queued again after a pin/lock skip */
+	atomic64_t capped_passes;	/* passes cut at max_chunks_per_pass */
 	/* guest RAM in PageONE's scope, as of the last look (merge_vm_ram) */
 	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
 	atomic64_t ram_unmergeable;	/* pages KSM cannot serve */
@@ -109,6 +111,13 @@ struct ppr_vm {
 	 * the daemon's pass (the xarray's own lock).
 	 */
 	struct xarray retry;
+	/*
+	 * Chunks queued or being scanned: one slice per chunk at most. Stored
+	 * by the daemon when it queues, erased when the slice is freed.
+	 */
+	struct xarray queued;
+	atomic_t nr_queued;		/* entries of @queued */
+	u64 cursor;			/* the daemon's: where a capped pass stopped */
 
 	struct ppr_vm_stats stats;
 	/* The daemon's only: memslot generation of the last merge_vm_ram look. */
@@ -142,6 +151,7 @@ struct ppr_slice {
 /* core.c */
 extern unsigned int ppr_reclaim_period_ms;
 extern unsigned int ppr_work_threads;
+extern unsigned int ppr_max_chunks_per_pass;
 extern bool ppr_run;
 extern struct workqueue_struct *ppr_wq;
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
@@ -160,6 +170,7 @@ int ppr_vm_detach(u32 id);
 void ppr_vm_detach_all(void);
 void ppr_vm_pass(struct ppr_vm *vm);
 void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch);
+void ppr_vm_slice_done(struct ppr_vm *vm, u64 chunk);
 void ppr_vm_put(struct ppr_vm *vm);
 void ppr_vm_memslot_removal(struct kvm *kvm);
 void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,

@@ -14,7 +14,9 @@
  *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
  *   vms/<id>/           one folder per attached VM: name, vmm_pid, state,
  *                       epoch, nr_pfns, batches_in_flight (started and not
- *                       yet counted), ram_mergeable_pages and
+ *                       yet counted), queued_chunks (slices queued or
+ *                       running, max_chunks_per_pass at most; name and
+ *                       vmm_pid are root's only), ram_mergeable_pages and
  *                       ram_unmergeable_pages (merge_vm_ram) and its own
  *                       counters
  *
@@ -143,7 +145,7 @@ struct ppr_counter_attr {
 	size_t offset;		/* of an atomic64_t in ppr_stats / ppr_vm_stats */
 };
 
-#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 14)
+#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 16)
 
 static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
 /* the counters, then bad_area_passes, ppr_vm_info[] and the NULL end */
@@ -216,6 +218,8 @@ static ssize_t ppr_vm_info_show(struct kobject *k, struct kobj_attribute *a, cha
 		ret = sysfs_emit(buf, "%llu\n", vm->epoch);
 	else if (!strcmp(n, "batches_in_flight"))
 		ret = sysfs_emit(buf, "%d\n", atomic_read(&vm->batches_in_flight));
+	else if (!strcmp(n, "queued_chunks"))
+		ret = sysfs_emit(buf, "%d\n", atomic_read(&vm->nr_queued));
 	else if (!strcmp(n, "nr_pfns"))
 		ret = sysfs_emit(buf, "%llu\n", vm->status == PPR_VM_ACTIVE ?
 				 vm->view.nr_pfns : 0);
@@ -226,13 +230,15 @@ static ssize_t ppr_vm_info_show(struct kobject *k, struct kobj_attribute *a, cha
 }
 
 static struct kobj_attribute ppr_vm_info[] = {
-	__ATTR(name, 0444, ppr_vm_info_show, NULL),
-	__ATTR(vmm_pid, 0444, ppr_vm_info_show, NULL),
+	/* Which process runs which guest is for root's eyes only. */
+	__ATTR(name, 0400, ppr_vm_info_show, NULL),
+	__ATTR(vmm_pid, 0400, ppr_vm_info_show, NULL),
 	__ATTR(state, 0444, ppr_vm_info_show, NULL),
 	__ATTR(epoch, 0444, ppr_vm_info_show, NULL),
 	__ATTR(nr_pfns, 0444, ppr_vm_info_show, NULL),
 	__ATTR(area_bytes, 0444, ppr_vm_info_show, NULL),
 	__ATTR(batches_in_flight, 0444, ppr_vm_info_show, NULL),
+	__ATTR(queued_chunks, 0444, ppr_vm_info_show, NULL),
 };
 
 static const struct attribute_group ppr_vm_group = {
@@ -291,6 +297,7 @@ static int ppr_build_counters(void)
 	static const struct { const char *name; size_t v; } vm_only[] = {
 		{ "bad_area_passes", offsetof(struct ppr_vm_stats, bad_area) },
 		{ "unconfirmed_passes", offsetof(struct ppr_vm_stats, unconfirmed) },
+		{ "capped_passes", offsetof(struct ppr_vm_stats, capped_passes) },
 		{ "ram_mergeable_pages", offsetof(struct ppr_vm_stats, ram_mergeable) },
 		{ "ram_unmergeable_pages", offsetof(struct ppr_vm_stats, ram_unmergeable) },
 		{ "ram_merge_failures", offsetof(struct ppr_vm_stats, ram_merge_failures) },

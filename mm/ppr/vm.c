@@ -68,6 +68,7 @@ void ppr_vm_kobj_release(struct kobject *kobj)
 	if (vm->id)
 		ida_free(&ppr_vm_ida, vm->id);
 	xa_destroy(&vm->retry);
+	xa_destroy(&vm->queued);
 	kfree(vm);
 }
 
@@ -234,12 +235,85 @@ static void ppr_vm_retry_later(struct ppr_vm *vm, u64 chunk, u64 epoch)
 	xa_store(&vm->retry, chunk, xa_mk_value(epoch & (LONG_MAX >> 1)), GFP_KERNEL);
 }
 
-/* The daemon's pass: queue one slice per flagged summary chunk. */
+/* Queue one slice for @chunk unless one is queued or running already. */
+static int ppr_vm_queue_chunk(struct ppr_vm *vm, u64 chunk)
+{
+	int err = xa_insert(&vm->queued, chunk, xa_mk_value(1), GFP_KERNEL);
+
+	if (err)
+		return err;		/* -EBUSY: queued already */
+	atomic_inc(&vm->nr_queued);
+	if (!ppr_queue_slice(vm, chunk)) {
+		ppr_vm_slice_done(vm, chunk);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The slice of @chunk is done with (ran or not): the chunk may be queued. */
+void ppr_vm_slice_done(struct ppr_vm *vm, u64 chunk)
+{
+	if (xa_erase(&vm->queued, chunk))
+		atomic_dec(&vm->nr_queued);
+}
+
+/*
+ * Queue the flagged chunks of [@from, @to) while @budget lasts. A chunk
+ * whose slice is still queued or running keeps its summary bit for the
+ * next pass: that slice may have read its marks already. Returns false,
+ * with vm->cursor where to start next time, when the pass must stop.
+ */
+static bool ppr_vm_queue_range(struct ppr_vm *vm, struct ppr_area_view *view,
+			       u64 epoch, u64 from, u64 to, unsigned int *budget)
+{
+	u64 s;
+	int err;
+
+	for (s = find_next_bit(view->summary, to, from); s < to;
+	     s = find_next_bit(view->summary, to, s + 1)) {
+		if (xa_load(&vm->queued, s))
+			continue;
+		if (!*budget) {
+			vm->cursor = s;
+			atomic64_inc(&vm->stats.capped_passes);
+			return false;
+		}
+		/*
+		 * Clear, then the worker reads the marks: a guest that sets a
+		 * mark concurrently either is seen by the worker or sets the
+		 * summary bit again (docs/mark-area.md, "no lost mark").
+		 */
+		if (!test_and_clear_bit(s, view->summary))
+			continue;
+		err = ppr_vm_queue_chunk(vm, s);
+		if (err == -EBUSY)
+			continue;	/* a retry queued it meanwhile */
+		if (err) {
+			ppr_vm_retry_later(vm, s, epoch);	/* next pass */
+			vm->cursor = s;
+			return false;
+		}
+		(*budget)--;
+	}
+	return true;
+}
+
+/*
+ * The daemon's pass: queue one slice per flagged summary chunk, keeping at
+ * most max_chunks_per_pass of the VM's slices queued or running, from where
+ * the last capped pass stopped. A guest that flags every chunk of a huge
+ * area gets that many slices in the work threads' queue, no more: another
+ * VM's slice waits behind a bounded amount of its work, host memory for
+ * slices stays bounded, and every flagged chunk is reached in turn.
+ */
 void ppr_vm_pass(struct ppr_vm *vm)
 {
+	unsigned int cap = READ_ONCE(ppr_max_chunks_per_pass);
+	unsigned int queued = atomic_read(&vm->nr_queued);
+	unsigned int budget = queued < cap ? cap - queued : 0;
 	struct ppr_area_view view;
+	u64 nr_chunks, epoch, from;
 	unsigned long c;
-	u64 nr_chunks, s, epoch;
 	void *e;
 
 	atomic64_inc(&vm->stats.passes);
@@ -250,31 +324,29 @@ void ppr_vm_pass(struct ppr_vm *vm)
 	nr_chunks = DIV_ROUND_UP_ULL(view.nr_pfns, 1ULL << PPR_SUMMARY_SHIFT);
 	/* Chunks with pinned or locked pages last time, unless flagged anyway. */
 	xa_for_each(&vm->retry, c, e) {
+		if (!budget)
+			break;
 		xa_erase(&vm->retry, c);
 		if (xa_to_value(e) != (epoch & (LONG_MAX >> 1)) || c >= nr_chunks ||
 		    test_bit(c, view.summary))
 			continue;
-		if (!ppr_queue_slice(vm, c)) {
+		switch (ppr_vm_queue_chunk(vm, c)) {
+		case 0:
+			budget--;
+			atomic64_inc(&vm->stats.retried_chunks);
+			atomic64_inc(&ppr_stats.retried_chunks);
+			break;
+		case -EBUSY:
+			break;
+		default:
 			ppr_vm_retry_later(vm, c, epoch);
 			return;
 		}
-		atomic64_inc(&vm->stats.retried_chunks);
-		atomic64_inc(&ppr_stats.retried_chunks);
 	}
-	for (s = find_first_bit(view.summary, nr_chunks); s < nr_chunks;
-	     s = find_next_bit(view.summary, nr_chunks, s + 1)) {
-		/*
-		 * Clear, then the worker reads the marks: a guest that sets a
-		 * mark concurrently either is seen by the worker or sets the
-		 * summary bit again (docs/mark-area.md, "no lost mark").
-		 */
-		if (!test_and_clear_bit(s, view.summary))
-			continue;
-		if (!ppr_queue_slice(vm, s)) {
-			ppr_vm_retry_later(vm, s, epoch);	/* next pass */
-			break;
-		}
-	}
+	from = vm->cursor < nr_chunks ? vm->cursor : 0;
+	vm->cursor = 0;
+	if (ppr_vm_queue_range(vm, &view, epoch, from, nr_chunks, &budget) && from)
+		ppr_vm_queue_range(vm, &view, epoch, 0, from, &budget);
 }
 
 /* What a slice read its marks with: the layout of one honoured epoch. */
@@ -337,6 +409,24 @@ static void ppr_count_no_memslot(struct ppr_vm *vm, unsigned long *mark,
 		atomic64_add(n, &vm->stats.no_memslot);
 		atomic64_add(n, &ppr_stats.no_memslot);
 	}
+}
+
+/*
+ * The first GFN in (@gfn, @end) where a valid memslot of @kvm starts, or
+ * @end: a hole is skipped in one step, not one lookup per GFN. Under
+ * kvm->srcu.
+ */
+static u64 ppr_next_memslot_gfn(struct kvm *kvm, u64 gfn, u64 end)
+{
+	struct kvm_memory_slot *slot;
+	u64 next = end;
+	int bkt;
+
+	kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm))
+		if (!(slot->flags & KVM_MEMSLOT_INVALID) &&
+		    slot->base_gfn > gfn && slot->base_gfn < next)
+			next = slot->base_gfn;
+	return next;
 }
 
 static bool ppr_slot_has_hva(const struct kvm_memory_slot *slot, unsigned long hva)
@@ -545,9 +635,10 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		u64 n;
 
 		if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
-			/* No RAM here (a hole, a BAR): skip to the next GFN. */
-			ppr_count_no_memslot(vm, view.mark, gfn, 1);
-			gfn++;
+			/* No RAM here (a hole, a BAR): skip to the next slot. */
+			n = ppr_next_memslot_gfn(kvm, gfn, end) - gfn;
+			ppr_count_no_memslot(vm, view.mark, gfn, n);
+			gfn += n;
 			continue;
 		}
 		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
@@ -814,6 +905,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 	spin_lock_init(&vm->lock);
 	mutex_init(&vm->range_lock);
 	xa_init(&vm->retry);
+	xa_init(&vm->queued);
 	INIT_WORK(&vm->detach_work, ppr_vm_detach_work);
 	vm->status = PPR_VM_WAITING;
 	vm->vmm_pid = req->vmm_pid;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SYS "/sys/kernel/mm/ppr_pageone/"
@@ -225,6 +226,18 @@ int main(void)
 
 	id = attach(dev, vm, area, NULL);
 	check(id > 0, "valid-attach", "vm id %d", id);
+	{
+		struct stat st_pid = {}, st_name = {};
+		char path[160];
+
+		snprintf(path, sizeof(path), SYS "vms/%d/vmm_pid", id);
+		stat(path, &st_pid);
+		snprintf(path, sizeof(path), SYS "vms/%d/name", id);
+		stat(path, &st_name);
+		check((st_pid.st_mode & 0777) == 0400 && (st_name.st_mode & 0777) == 0400,
+		      "vmm-pid-and-name-root-only", "modes %o, %o",
+		      st_pid.st_mode & 0777, st_name.st_mode & 0777);
+	}
 	r = attach(dev, vm, area, NULL);
 	check(r == -EEXIST, "double-attach", "same VM again: got %d", r);
 	r = attach(dev, vm2, area, NULL);
