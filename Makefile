@@ -18,7 +18,7 @@ SHELL := /bin/bash
 obj := build/obj-$(FLAVOUR)
 img := build/images-$(FLAVOUR)
 
-.PHONY: lean-l2-kernel bench all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
+.PHONY: lean-l2-kernel bench soak all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
 
 all: images
 
@@ -68,6 +68,11 @@ shell: images
 bench:
 	$(MAKE) FLAVOUR=lean images
 	tests/vm/run --flavour lean --append ppr.suite=bench $(RUNFLAGS) all
+
+# Long runs on the debug flavour (tests/soak: the fuzzer for 10 minutes).
+soak:
+	$(MAKE) FLAVOUR=debug images
+	tests/vm/run --flavour debug --append ppr.suite=soak $(RUNFLAGS) all
 
 demo:
 	$(MAKE) FLAVOUR=lean images

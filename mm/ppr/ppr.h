@@ -117,7 +117,7 @@ struct ppr_vm {
 	 */
 	struct xarray queued;
 	atomic_t nr_queued;		/* entries of @queued */
-	u64 cursor;			/* the daemon's: where a capped pass stopped */
+	u64 cursor;			/* under ppr_vms_lock: where a capped pass stopped */
 
 	struct ppr_vm_stats stats;
 	/* The daemon's only: memslot generation of the last merge_vm_ram look. */

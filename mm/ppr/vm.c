@@ -316,6 +316,7 @@ void ppr_vm_pass(struct ppr_vm *vm)
 	unsigned long c;
 	void *e;
 
+	lockdep_assert_held(&ppr_vms_lock);	/* vm->cursor is the daemon's */
 	atomic64_inc(&vm->stats.passes);
 	ppr_vm_update_status(vm);
 	if (!ppr_vm_active_view(vm, &view, &epoch))
