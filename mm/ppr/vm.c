@@ -838,10 +838,12 @@ static int ppr_vm_map_area(struct ppr_vm *vm, u64 offset)
 	pgoff_t first = offset >> PAGE_SHIFT;
 	unsigned int i;
 
-	vm->area_npages = vm->area_size >> PAGE_SHIFT;
-	vm->area_pages = kvcalloc(vm->area_npages, sizeof(struct page *), GFP_KERNEL);
+	/* area_npages counts pinned pages only: the release puts that many. */
+	vm->area_pages = kvcalloc(vm->area_size >> PAGE_SHIFT, sizeof(struct page *),
+				  GFP_KERNEL);
 	if (!vm->area_pages)
 		return -ENOMEM;
+	vm->area_npages = vm->area_size >> PAGE_SHIFT;
 	for (i = 0; i < vm->area_npages; i++) {
 		struct page *page = shmem_read_mapping_page(mapping, first + i);
 

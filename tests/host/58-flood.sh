@@ -3,7 +3,7 @@
 # of them continuously at the shortest period: at most max_chunks_per_pass
 # of its chunks are queued at a time, its holes are counted, and the other
 # VM's freed pages are still recycled.
-# ppr-cost: 20 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 40 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 modprobe ppr_pageone reclaim_period_ms=10 max_chunks_per_pass=256 || exit 1
 rc=0
 ppr_flood || rc=1
