@@ -65,6 +65,7 @@ struct ppr_recycle_scratch {
 };
 
 void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *s);
+void ppr_recycle_drain_lru(void);
 struct kobject *ppr_mm_kobj(void);
 
 #endif /* _LINUX_PPR_RECYCLE_H */

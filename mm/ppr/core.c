@@ -26,6 +26,7 @@
 unsigned int ppr_reclaim_period_ms = 10000;
 unsigned int ppr_work_threads = 2;
 bool ppr_run = true;
+bool ppr_lru_drain_wanted;	/* a worker skipped a page as pinned */
 struct ppr_stats ppr_stats;
 struct workqueue_struct *ppr_wq;		/* detaches of exiting VMMs */
 
@@ -218,6 +219,12 @@ static int ppr_daemon_fn(void *unused)
 		}
 		if (!time_before(now, next_recycle)) {
 			if (READ_ONCE(ppr_run)) {
+				/*
+				 * Pages skipped as pinned last time may only
+				 * sit in a CPU's LRU batch: drain them first.
+				 */
+				if (xchg(&ppr_lru_drain_wanted, false))
+					ppr_recycle_drain_lru();
 				mutex_lock(&ppr_vms_lock);
 				list_for_each_entry(vm, &ppr_vms, node)
 					ppr_vm_pass(vm);

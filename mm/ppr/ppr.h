@@ -153,6 +153,7 @@ extern unsigned int ppr_reclaim_period_ms;
 extern unsigned int ppr_work_threads;
 extern unsigned int ppr_max_chunks_per_pass;
 extern bool ppr_run;
+extern bool ppr_lru_drain_wanted;
 extern struct workqueue_struct *ppr_wq;
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
 void ppr_wake_daemon(void);

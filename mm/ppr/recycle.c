@@ -76,6 +76,21 @@ struct kobject *ppr_mm_kobj(void)
 }
 EXPORT_SYMBOL_NS_GPL(ppr_mm_kobj, PPR);
 
+/**
+ * ppr_recycle_drain_lru - empty every CPU's LRU batches
+ *
+ * A page the VMM faulted in lately sits in a CPU's LRU batch, whose
+ * reference makes it look pinned to ppr_recycle_batch() until the batch
+ * drains, which an idle CPU does not do by itself. The daemon calls this
+ * before a pass that follows pinned skips: once per period at most. May
+ * sleep.
+ */
+void ppr_recycle_drain_lru(void)
+{
+	lru_add_drain_all();
+}
+EXPORT_SYMBOL_NS_GPL(ppr_recycle_drain_lru, PPR);
+
 /* Return PPR_SKIP_NR when pages of @vma may be recycled, else the reason. */
 static enum ppr_skip ppr_vma_skip(struct vm_area_struct *vma)
 {

@@ -658,6 +658,8 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);
 		retry |= b.skipped[PPR_SKIP_PINNED] || b.skipped[PPR_SKIP_LOCKED];
+		if (b.skipped[PPR_SKIP_PINNED])
+			WRITE_ONCE(ppr_lru_drain_wanted, true);
 		/* Counted before a reader can see the batch gone. */
 		smp_mb__before_atomic();
 		atomic_dec(&vm->batches_in_flight);

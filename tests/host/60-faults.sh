@@ -3,7 +3,7 @@
 # every failure is refused or retried, nothing stays attached or stuck,
 # and kmemleak finds nothing of ours. Debug flavour only (fault injection
 # is in its config).
-# ppr-cost: 20 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 if [ ! -e /proc/self/fail-nth ]; then
 	echo "PPR-TAP ok - faults/skipped # SKIP no fault injection in this kernel (the lean flavour)"
@@ -15,8 +15,6 @@ rc=0
 ppr_faults || rc=1
 rmmod ppr_pageone || rc=1
 if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	sleep 1
 	echo scan >/sys/kernel/debug/kmemleak
 	if grep -q ppr /sys/kernel/debug/kmemleak; then
 		echo "kmemleak reports:"

@@ -51,10 +51,19 @@ static long victim_latency(struct fakevm *v, unsigned long first)
 
 	fakevm_fill(v);
 	fakevm_mark(v, first, 512);
+	/*
+	 * Pages just written sit in this CPU's LRU batch for a while; the
+	 * daemon drains the batches before it retries them.
+	 */
 	for (i = 0; i < 4000 && fakevm_read(v, "recycled_pages", NULL, 0) < r0 + 512; i++)
 		usleep(5000);	/* 20 s at most */
-	if (fakevm_read(v, "recycled_pages", NULL, 0) < r0 + 512)
+	if (fakevm_read(v, "recycled_pages", NULL, 0) < r0 + 512) {
+		printf("# victim: %ld of 512 recycled in 20 s; skipped_pinned_pages %ld, retried_chunks %ld\n",
+		       fakevm_read(v, "recycled_pages", NULL, 0) - r0,
+		       fakevm_read(v, "skipped_pinned_pages", NULL, 0),
+		       fakevm_read(v, "retried_chunks", NULL, 0));
 		return -1;
+	}
 	return fakevm_read(v, "passes", NULL, 0) - p0;
 }
 
