@@ -22,7 +22,7 @@ cmd=$(od -An -tu2 -j4 -N2 $dev/config | tr -d ' ')
 [ $((cmd & 2)) = 2 ] || { echo "memslot: $dev has memory decoding off ($cmd)"; exit 1; }
 e0=$(cat $S/area/epoch)
 echo "memslot: churning in epoch $e0; toggling $dev (COMMAND $cmd)"
-ppr_churn 32 20 200 200 >/tmp/churn.log 2>&1 &
+ppr_churn 8 24 200 200 >/tmp/churn.log 2>&1 &
 churn=$!
 for i in 1 2 3; do
 	sleep 3

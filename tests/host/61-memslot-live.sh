@@ -3,7 +3,7 @@
 # churn): the host stops the VM at each removal and resumes it once the
 # driver answers the new nonce with the next epoch; the churn passes, and
 # recycling goes on after the last removal.
-# ppr-cost: 90 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
