@@ -7,7 +7,7 @@
 # lockdep and kmemleak stay on, and debug guest boots under nested TCG
 # take minutes each. The guest side of the lifetime
 # (the driver's shutdown hooks) is the same code in both flavours.
-# ppr-cost: 320 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 400 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
