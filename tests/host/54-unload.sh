@@ -3,6 +3,7 @@
 # debug flavour checks with kmemleak, KASAN and lockdep).
 # ppr-cost: 280 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/kmemleak.sh
 modprobe ppr_pageone reclaim_period_ms=20 || exit 1
 rc=0
 rounds=12
@@ -21,16 +22,5 @@ pprctl attach "$(l2_pid unload)" --area /dev/shm/ppr-unload || rc=1
 sleep 2
 rmmod ppr_pageone || rc=1
 l2_wait unload || rc=1
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	sleep 1
-	echo scan >/sys/kernel/debug/kmemleak
-	if grep -q ppr /sys/kernel/debug/kmemleak; then
-		echo "kmemleak reports:"
-		cat /sys/kernel/debug/kmemleak
-		rc=1
-	else
-		echo "kmemleak: nothing of ours"
-	fi
-fi
+kmemleak_ours || rc=1
 exit $rc

@@ -5,6 +5,7 @@
 # is in its config).
 # ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/kmemleak.sh
 if [ ! -e /proc/self/fail-nth ]; then
 	echo "PPR-TAP ok - faults/skipped # SKIP no fault injection in this kernel (the lean flavour)"
 	exit 0
@@ -14,14 +15,5 @@ modprobe ppr_pageone reclaim_period_ms=20 || exit 1
 rc=0
 ppr_faults || rc=1
 rmmod ppr_pageone || rc=1
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	if grep -q ppr /sys/kernel/debug/kmemleak; then
-		echo "kmemleak reports:"
-		cat /sys/kernel/debug/kmemleak
-		rc=1
-	else
-		echo "kmemleak: nothing of ours"
-	fi
-fi
+kmemleak_ours || rc=1
 exit $rc
