@@ -156,23 +156,24 @@ int main(void)
 	fakevm_attach(&f);
 	fakevm_layout(&f);
 	fakevm_announce(&f, 1);
-	put(DBG "failslab/probability", "10");
-	put(DBG "failslab/interval", "1");
-	put(DBG "failslab/times", "-1");
+	/* The filter first: with a probability and no filter, init fails too. */
 	put(DBG "failslab/task-filter", "Y");
-	put(DBG "fail_page_alloc/probability", "10");
-	put(DBG "fail_page_alloc/interval", "1");
-	put(DBG "fail_page_alloc/times", "-1");
 	put(DBG "fail_page_alloc/task-filter", "Y");
 	threads = module_threads_fail(1);
+	put(DBG "failslab/interval", "1");
+	put(DBG "failslab/times", "-1");
+	put(DBG "fail_page_alloc/interval", "1");
+	put(DBG "fail_page_alloc/times", "-1");
+	put(DBG "failslab/probability", "10");
+	put(DBG "fail_page_alloc/probability", "10");
 	for (i = 0; i < 30; i++) {
 		fakevm_fill(&f);
 		fakevm_mark(&f, 0, 2048);
 		usleep(100000);
 	}
-	module_threads_fail(0);
 	put(DBG "failslab/probability", "0");
 	put(DBG "fail_page_alloc/probability", "0");
+	module_threads_fail(0);
 	/* Without failures: all marked pages go within a few passes. */
 	fakevm_fill(&f);
 	fakevm_unmark(&f, 0, 2048);
