@@ -18,7 +18,7 @@
  * active by a guest that is gone never echoes a nonce written after it
  * went. The driver echoes the nonce it finds at bind and, while bound,
  * looks for a new one about once a second and announces again when it
- * sees one (the host attached after this guest bound).
+ * sees one (the host attached after this guest bound, or a memslot went).
  *
  * One area per guest: a second device is refused.
  */
@@ -78,11 +78,12 @@ static void ppr_deactivate(struct ppr_guest_dev *d)
 }
 
 /*
- * The host attached the area after this guest announced its epoch (it
- * wrote a nonce we have not echoed): announce again, in the next epoch,
- * echoing the new nonce. The bitmaps need no reset: this kernel kept them
- * up to date all along. Only while active: after ppr_deactivate() (unbind,
- * shutdown, panic) the compare-and-exchange fails and nothing changes.
+ * The host wrote a nonce we have not echoed (it attached the area after
+ * this guest announced its epoch, or a memslot of ours went away):
+ * announce again, in the next epoch, echoing the new nonce. The bitmaps
+ * need no reset: this kernel kept them up to date all along. Only while
+ * active: after ppr_deactivate() (unbind, shutdown, panic) the
+ * compare-and-exchange fails and nothing changes.
  *
  * The host may read the new echo together with the old state, before the
  * exchange lands: that old epoch was announced by this same running
@@ -104,7 +105,7 @@ static void ppr_confirm(struct ppr_guest_dev *d)
 		return;
 	d->epoch++;
 	d->nonce = nonce;
-	dev_info(&d->pdev->dev, "the host attached the area: announced epoch %llu\n",
+	dev_info(&d->pdev->dev, "the host asked for a confirmation: announced epoch %llu\n",
 		 d->epoch);
 }
 
