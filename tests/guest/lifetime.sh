@@ -38,7 +38,7 @@ if [ "$epoch" -ge 2 ]; then
 		done
 		echo "lifetime: epoch $(cat $S/area/epoch) announced after the host attached again"
 	fi
-	ppr_churn 32 3 200 200 || exit 1
+	ppr_churn 32 2 200 200 || exit 1
 	echo "lifetime: boot after $prev passed the verifying churn"
 fi
 [ -n "$mode" ] || exit 0

@@ -1,15 +1,14 @@
-# Issue 5: two L2 guests booted from the same kernel, each writing the same
-# 15 MB into its page cache (tests/guest/same-data.sh), deduplicated first
-# by stock KSM at its fastest settings (ksmd: sleep_millisecs 0,
-# pages_to_scan 10000), then, after run=2 unmerged everything, by PageONE
-# (merge period 5 s, 2 work threads), in the same run on the same guests.
-# Asserted: each engine merges the guests' common pages (pages_sharing of
-# at least 2,000: the file is about 3,600 pages) and gives the host memory
-# back (the QEMUs' proportional set size falls), and PageONE reaches at least
-# 95% of KSM's pages_sharing. Reported, not asserted: the time each needs
-# to reach its steady state (pages_sharing within 1% of its value one
-# full scan later) and the memory. Two guests, not more: docs/debugging.md.
-# ppr-cost: 300 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# Two L2 guests booted from the same kernel, each writing the same 15 MB
+# into its page cache (tests/guest/same-data.sh), deduplicated by PageONE
+# (merge period 5 s, 2 work threads) through KVM's guest RAM. Asserted:
+# PageONE merges the guests' common pages (pages_sharing of at least
+# 2,000: the file is about 3,900 pages) and gives the host memory back
+# (the QEMUs' proportional set size falls). Reported, not asserted: the
+# time to its steady state (pages_sharing within 1% of its value one pass
+# later). The comparison with stock ksmd on the same guests is a figure,
+# not a property: it is `make bench`'s 40-guests-dedup (docs/decisions.md).
+# Two guests, not more: docs/debugging.md.
+# ppr-cost: 200 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
@@ -58,25 +57,9 @@ if [ $ok -lt 2 ]; then
 	exit 1
 fi
 sleep 2
-before=$(used_kib)
-
-# Stock KSM at its fastest.
-echo 0 >$K/sleep_millisecs
-echo 10000 >$K/pages_to_scan
-echo 1 >$K/run
-set -- $(steady 300)
-ksm_t=$1 ksm_s=$2 ksm_mem=$(used_kib)
-echo "KSM (ksmd, sleep 0, 10000 pages per round): steady after $ksm_t s, pages_sharing $ksm_s;" \
-	"host memory of the 2 guests (QEMU Pss) $((ksm_mem / 1024)) MiB (before merging $((before / 1024)) MiB)"
-[ "$ksm_s" -ge 2000 ] && [ "$ksm_mem" -lt "$before" ]
-tap $? pageone-guests/ksm-merges-guests "pages_sharing $ksm_s, memory $before -> $ksm_mem KiB"
-echo 2 >$K/run
-echo 20 >$K/sleep_millisecs
-echo 100 >$K/pages_to_scan
-sleep 2
 unmerged=$(used_kib)
 
-# PageONE on the same guests, from everything unmerged.
+# PageONE on the guests, from nothing merged (ksmd stopped, run=2).
 modprobe ppr_pageone merge_period_ms=5000 work_threads=2 || rc=1
 # PageONE's counters are the built-in engine's, kept across loads.
 passes0=$(cat /sys/kernel/mm/ppr_pageone/pageone/passes_done)
@@ -87,8 +70,6 @@ echo "PageONE (merge period 5 s, 2 work threads): steady after $p1_t s, pages_sh
 	"$(($(cat /sys/kernel/mm/ppr_pageone/pageone/passes_done) - passes0)) passes"
 [ "$p1_s" -ge 2000 ] && [ "$p1_mem" -lt "$unmerged" ]
 tap $? pageone-guests/pageone-merges-guests "pages_sharing $p1_s, memory $unmerged -> $p1_mem KiB"
-[ $((p1_s * 100)) -ge $((ksm_s * 95)) ]
-tap $? pageone-guests/pageone-matches-ksm "PageONE $p1_s, KSM $ksm_s pages_sharing"
 
 for g in 1 2; do kill "$(l2_pid "dd$g")" 2>/dev/null; done
 for g in 1 2; do l2_wait "dd$g" >/dev/null 2>&1; done

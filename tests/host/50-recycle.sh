@@ -1,7 +1,7 @@
 # End to end: a guest writes memory and frees it; with ppr_pageone
 # attached, the RSS of its QEMU drops by at least 90% of that within two
-# reclaim periods. Once with THP-backed guest RAM (256 MiB), once without
-# (64 MiB: each 4 KiB page the guest touches first is a nested page fault
+# reclaim periods. Once with THP-backed guest RAM (128 MiB), once without
+# (32 MiB: each 4 KiB page the guest touches first is a nested page fault
 # that the debug L1 takes about 4 ms to serve under TCG). The guest runs
 # the lean kernel (tests/lib/l2.sh): the subject is the host's RSS.
 # ppr-cost: 250 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
@@ -12,8 +12,8 @@ modprobe ppr_pageone reclaim_period_ms=$period_ms work_threads=2 || exit 1
 
 # one THP: 0 passed, 1 failed
 one() {
-	local thp=$1 name=rss-$1 r0 before after want deadline i mib=256
-	[ $thp = never ] && mib=64
+	local thp=$1 name=rss-$1 r0 before after want deadline i mib=128
+	[ $thp = never ] && mib=32
 	r0=$(cat $S/recycled_pages)
 	l2_start "$name" alloc-free mem=512M ivshmem=1M cmdline=ppr.alloc=$mib,5000,8000 timeout=600 || return 1
 	l2_attach "$name" || { l2_wait "$name"; return 1; }
@@ -50,6 +50,5 @@ for thp in madvise never; do
 	echo "$thp" >/sys/kernel/mm/transparent_hugepage/enabled
 	one $thp || rc=1
 done
-echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 rmmod ppr_pageone || rc=1
 exit $rc

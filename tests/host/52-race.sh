@@ -21,6 +21,5 @@ l2_attach race || rc=1
 l2_wait race || rc=1
 echo "host: recycled $(cat $S/recycled_pages) pages, raced (guest unmarked first) $(cat $S/skipped_raced_pages), passes $(cat $S/passes)"
 [ "$(cat $S/recycled_pages)" -gt 0 ] || { echo "the host recycled nothing: the race was not exercised"; rc=1; }
-echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 rmmod ppr_pageone || rc=1
 exit $rc
