@@ -983,6 +983,88 @@ static void test_attach_detach(void)
 	make_tree(root);
 }
 
+/*
+ * Random command lines from pprctl's own words and hostile ones, run against
+ * the fake tree with /dev/null as the device: pprctl always exits by itself
+ * with 0, 1 or 2, says why when it refuses, never changes a setting it then
+ * reports as refused, and prints one JSON object whenever --json succeeds.
+ */
+static void test_arg_fuzz(void)
+{
+	static const char *const words[] = {
+		"status", "get", "set", "attach", "detach", "help", "--help", "--version",
+		"--json", "--area", "--name", "--pid", "--pid=", "--area=/dev/null", "--",
+		"run", "reclaim_period", "merge_period", "work_threads", "merge_vm_ram",
+		"0", "1", "-1", "2", "64", "65", "on", "off", "10s", "10ms", "1.5s", "600s",
+		"1h", "0s", "10", "1e3", "0x10", "99999999999999999999", "18446744073709551616",
+		"-0", "+1", "", " ", "10 s", "%s%n%x", "\xff\xfe", "\t", "1\n2", "4242",
+		"/dev/null", "vms", "../../etc/passwd",
+	};
+	static const char *const files[] = { "run", "reclaim_period_ms", "merge_period_ms",
+					     "work_threads", "merge_vm_ram" };
+	char junk[4][320], before[5][64], after[64], args_txt[1024];
+	const char *args[10];
+	unsigned int seed = 20261130, n, i, k, bad = 0, rounds = 600;
+	int json, same;
+
+	make_tree(root);
+	for (k = 0; k < ARRAY_SIZE(files); k++)
+		get(root, files[k], before[k], sizeof(before[k]));
+	for (n = 0; n < rounds && bad < 5; n++) {
+		unsigned int argc = rand_r(&seed) % 7;
+
+		json = 0;
+		args_txt[0] = '\0';
+		for (i = 0; i < argc; i++) {
+			unsigned int pick = rand_r(&seed) % (ARRAY_SIZE(words) + 4);
+
+			if (pick < ARRAY_SIZE(words)) {
+				args[i] = words[pick];
+			} else {
+				/* A word of random bytes, up to 300 long. */
+				char *j = junk[pick - ARRAY_SIZE(words)];
+				unsigned int len = rand_r(&seed) % 300, b;
+
+				for (b = 0; b < len; b++)
+					j[b] = 1 + rand_r(&seed) % 255;
+				j[len] = '\0';
+				args[i] = j;
+			}
+			json |= !strcmp(args[i], "--json");
+			snprintf(args_txt + strlen(args_txt), sizeof(args_txt) - strlen(args_txt),
+				 "%s'%.20s'", i ? " " : "", args[i]);
+		}
+		args[argc] = NULL;
+		run_env(root, "/dev/null", args);
+		for (k = 0, same = 1; k < ARRAY_SIZE(files); k++) {
+			get(root, files[k], after, sizeof(after));
+			same &= !strcmp(after, before[k]);
+		}
+		if (r.status > 2) {
+			result("fuzz/exits-cleanly", 0, "pprctl %s: exit status %d", oneline(args_txt),
+			       r.status);
+			bad++;
+		} else if (r.status && !r.err[0]) {
+			result("fuzz/says-why", 0, "pprctl %s: exit %d with nothing on stderr",
+			       oneline(args_txt), r.status);
+			bad++;
+		} else if (r.status && !same) {
+			result("fuzz/refused-changes-nothing", 0, "pprctl %s: exit %d, a setting changed",
+			       oneline(args_txt), r.status);
+			bad++;
+		} else if (!r.status && json && argc && !strcmp(args[0], "status") &&
+			   !json_valid_object(r.out)) {
+			result("fuzz/json-valid", 0, "pprctl %s: not one JSON object: %s",
+			       oneline(args_txt), oneline(r.out));
+			bad++;
+		}
+		if (!same)
+			make_tree(root);
+	}
+	result("fuzz/command-lines", !bad, "%u of %u command lines misbehaved", bad, n);
+	make_tree(root);
+}
+
 static void test_man_page(const char *man)
 {
 	char cmd[PATH_MAX + 128];
@@ -1032,6 +1114,7 @@ int main(int argc, char **argv)
 	test_set();
 	test_module_missing();
 	test_attach_detach();
+	test_arg_fuzz();
 	test_man_page(argc > 2 ? argv[2] : NULL);
 
 	if (!failed)
