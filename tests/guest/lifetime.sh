@@ -32,13 +32,13 @@ if [ "$epoch" -ge 2 ]; then
 		echo "lifetime: verifying churn in epoch $epoch until the host attaches again"
 		i=0
 		while [ "$(cat $S/area/epoch)" -le "$epoch" ]; do
-			ppr_churn 32 2 200 200 >/dev/null || exit 1
+			ppr_churn 16 2 200 200 >/dev/null || exit 1
 			i=$((i + 1))
 			[ $i -lt 300 ] || { echo "lifetime: no new epoch after $i churns"; exit 1; }
 		done
 		echo "lifetime: epoch $(cat $S/area/epoch) announced after the host attached again"
 	fi
-	ppr_churn 32 2 200 200 || exit 1
+	ppr_churn 16 2 200 200 || exit 1
 	echo "lifetime: boot after $prev passed the verifying churn"
 fi
 [ -n "$mode" ] || exit 0
@@ -50,7 +50,7 @@ if [ "$mode" = kexec ]; then
 		cpio -o -H newc >/tmp/next.cpio 2>/dev/null) ||
 		{ echo "lifetime: cannot build the next initrd"; exit 1; }
 fi
-ppr_churn 32 100000 100 100 &
+ppr_churn 16 100000 100 100 &
 echo "lifetime: churning"
 case $mode in
 reboot)

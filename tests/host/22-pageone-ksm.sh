@@ -3,7 +3,7 @@
 # upstream KSM selftests pass unchanged with PageONE's passes as the full
 # scans they wait for (merge period 100 ms here; the module's default is
 # 600 s). At rmmod ksmd takes over again with run as it was before load.
-# ppr-cost: 110 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 115 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/ksm.sh
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone

@@ -8,7 +8,7 @@
 # later). The comparison with stock ksmd on the same guests is a figure,
 # not a property: it is `make bench`'s 40-guests-dedup (docs/decisions.md).
 # Two guests, not more: docs/debugging.md.
-# ppr-cost: 200 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 240 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm

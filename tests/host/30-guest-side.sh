@@ -9,7 +9,7 @@
 #    the figure, on lean): unbind (hooks off, area inactive) and bind (the
 #    next epoch, hooks on);
 #  - shutdown: the area ends inactive, in epoch 2 (boot, then the rebind).
-# ppr-cost: 330 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 380 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 l2_start marks marks,hook-bench mem=256M ivshmem=1M kernel=$l2_guest_test_kernel \
 	cmdline="ppr.hold_secs=20 ppr.marks_mib=16,48 ppr.bench_pairs=0" timeout=800 || exit 1

@@ -10,7 +10,7 @@
 #    and recycles again, and the churn still passes.
 # The guest runs $l2_kernel (the lean kernel in the debug L1); the subject
 # is the host's trust in the area.
-# ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 130 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
