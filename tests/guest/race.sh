@@ -1,4 +1,4 @@
-# The recycle race from the guest side: ppr.race=PAGES,POOL,BATCH,DEPTH
+# The recycle race from the guest side: ppr.race=PAGES,POOL,BATCH,DEPTH[,SECONDS]
 # (default 1000000,512,32,8). Zero lost writes or the test fails.
 args=1000000,512,32,8
 for w in $(cat /proc/cmdline); do

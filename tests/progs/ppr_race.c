@@ -6,12 +6,14 @@
  * recycles the same few chunks as fast as it can. A write lost to the host
  * shows as a page that reads zero, or another value, afterwards.
  *
- * usage: ppr_race ROUNDS POOL_PAGES [BATCH [DEPTH]]
+ * usage: ppr_race ROUNDS POOL_PAGES [BATCH [DEPTH [SECONDS]]]
  * A round frees BATCH consecutive pages of the pool (default 32) with one
  * madvise() and writes again, one by one, the batch freed DEPTH rounds
  * earlier (default 8): pages stay free a little while, so that the host
  * finds some still marked and some being unmarked as it claims. ROUNDS
- * counts pages. Every 4096 pages and at the end the pool is checked.
+ * counts pages. Every 4096 pages and at the end the pool is checked. With
+ * SECONDS, no batch is freed after that many seconds: ROUNDS is then at
+ * most what runs, and the time does not depend on the machine's speed.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 int main(int argc, char **argv)
 {
 	unsigned long rounds, pool, batch = 32, depth = 8, i, j, k, bad = 0, checks = 0;
+	unsigned long secs = 0, done = 0;
 	unsigned long *ring, r = 0, seed = 0;
 	uint64_t *expect;
 	char *inflight;
@@ -31,7 +34,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s ROUNDS POOL_PAGES [BATCH]\n", argv[0]);
+		fprintf(stderr, "usage: %s ROUNDS POOL_PAGES [BATCH [DEPTH [SECONDS]]]\n", argv[0]);
 		return 2;
 	}
 	rounds = strtoul(argv[1], NULL, 0);
@@ -40,6 +43,8 @@ int main(int argc, char **argv)
 		batch = strtoul(argv[3], NULL, 0);
 	if (argc > 4)
 		depth = strtoul(argv[4], NULL, 0);
+	if (argc > 5)
+		secs = strtoul(argv[5], NULL, 0);
 	if (!batch || !depth || batch * (depth + 1) > pool) {
 		fprintf(stderr, "want BATCH * (DEPTH + 1) <= POOL_PAGES\n");
 		return 2;
@@ -84,8 +89,14 @@ int main(int argc, char **argv)
 			}
 		}
 		ring[r % depth] = ULONG_MAX;
+		if (secs && i <= rounds) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 >= secs)
+				rounds = i - 1;		/* time is up: drain */
+		}
 		if (i > rounds)
 			continue;	/* draining the ring */
+		done += batch;
 		/* Free a batch that is not in flight: the guest marks it. */
 		do
 			first = ((seed++ * 2654435761UL) % slots) * batch;
@@ -111,7 +122,7 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("race: %lu pages rewritten in batches of %lu over %lu pages in %.1f s, %lu pool checks, %lu lost writes\n",
-	       rounds, batch, pool, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       done, batch, pool, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       checks, bad);
 	return bad ? 1 : 0;
 }
