@@ -109,6 +109,23 @@ static void ppr_confirm(struct ppr_guest_dev *d)
 		 d->epoch);
 }
 
+/*
+ * Publish @epoch as active, echoing the host's current nonce. The caller
+ * has made the bitmaps match this kernel's allocator (cleared and the free
+ * pages marked, or kept up to date by the hooks) while the area said
+ * "inactive"; the release orders all of it, the echo included, before the
+ * host can see "active".
+ */
+static void ppr_announce(struct ppr_guest_dev *d, u64 epoch)
+{
+	d->epoch = epoch;
+	d->nonce = READ_ONCE(d->hdr->host_nonce);
+	WRITE_ONCE(d->hdr->nonce_echo, d->nonce);
+	/* Pairs with the host's acquire of the state (see above). */
+	smp_store_release(&d->hdr->state,
+			  (epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE);
+}
+
 static void ppr_publish_counters(struct ppr_guest_dev *d)
 {
 	struct ppr_area_counters *c = &d->hdr->counters;
@@ -260,16 +277,7 @@ static int ppr_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(dev, "cannot turn the allocator hooks on: %d\n", err);
 		goto unmap;
 	}
-	d->epoch = old_epoch + 1;
-	d->nonce = READ_ONCE(d->hdr->host_nonce);
-	WRITE_ONCE(d->hdr->nonce_echo, d->nonce);
-	/*
-	 * Bitmaps cleared and free pages marked: announce the new epoch. The
-	 * release orders every write above, the echo included, before the
-	 * host can see "active".
-	 */
-	smp_store_release(&d->hdr->state,
-			  (d->epoch << PPR_STATE_EPOCH_SHIFT) | PPR_STATE_ACTIVE);
+	ppr_announce(d, old_epoch + 1);
 
 	d->reboot_nb.notifier_call = ppr_reboot_notify;
 	d->reboot_nb.priority = INT_MAX;
@@ -331,6 +339,84 @@ static void ppr_shutdown(struct pci_dev *pdev)
 	if (d)
 		ppr_deactivate(d);
 }
+
+/*
+ * Hibernation (docs/recycler.md, "Guest lifetime").
+ *
+ * The image kernel quiesces (.freeze) before its snapshot, runs again
+ * (.thaw) to write the image, then reboots (.shutdown) or powers off
+ * (.poweroff). The restore kernel is a fresh boot whose driver announced
+ * an epoch of its own, with its own free pages marked; it quiesces too
+ * (.freeze, for PMSG_QUIESCE) and then copies the image into its memory
+ * without its allocator, into frames it had marked free among others. The
+ * image kernel then runs again (.restore) and finds the restore kernel's
+ * marks in the area, not its own.
+ *
+ * So: going down clears the active flag; .thaw (the image kernel after its
+ * snapshot, or any kernel whose hibernation or restore failed) announces
+ * the next epoch, its bitmaps having been kept up to date by the hooks all
+ * along; .restore lays the area out again and marks this kernel's free
+ * pages, as a bind does, before it announces. The counter work, which may
+ * announce too (ppr_confirm()), is stopped in between.
+ */
+static int ppr_pm_quiesce(struct device *dev)
+{
+	struct ppr_guest_dev *d = dev_get_drvdata(dev);
+
+	if (!d)
+		return 0;
+	cancel_delayed_work_sync(&d->publish);
+	ppr_deactivate(d);
+	return 0;
+}
+
+static int ppr_pm_thaw(struct device *dev)
+{
+	struct ppr_guest_dev *d = dev_get_drvdata(dev);
+
+	if (!d)
+		return 0;
+	ppr_announce(d, max(d->epoch, PPR_STATE_EPOCH(READ_ONCE(d->hdr->state))) + 1);
+	dev_info(dev, "thawed: announced epoch %llu\n", d->epoch);
+	schedule_delayed_work(&d->publish, PPR_PUBLISH_INTERVAL);
+	return 0;
+}
+
+static int ppr_pm_restore(struct device *dev)
+{
+	struct ppr_guest_dev *d = dev_get_drvdata(dev);
+	u64 epoch;
+	int err;
+
+	if (!d)
+		return 0;
+	/* The restore kernel's epoch, or ours if it was higher. */
+	epoch = max(d->epoch, PPR_STATE_EPOCH(READ_ONCE(d->hdr->state)));
+	ppr_deactivate(d);
+	/* No hook may write the old marks while the bitmaps are cleared. */
+	ppr_guest_hooks_disable();
+	ppr_area_init(d, d->view.nr_pfns, epoch);
+	err = ppr_guest_hooks_enable(&d->view);
+	if (err) {
+		/* Inactive for good: nothing is recycled, nothing is lost. */
+		dev_err(dev, "resumed, but cannot turn the allocator hooks on again (%d): the area stays inactive\n",
+			err);
+		return 0;
+	}
+	ppr_announce(d, epoch + 1);
+	ppr_publish_counters(d);
+	dev_info(dev, "resumed from hibernation: area laid out again, epoch %llu, %llu pages marked free\n",
+		 d->epoch, READ_ONCE(d->hdr->counters.marked_now));
+	schedule_delayed_work(&d->publish, PPR_PUBLISH_INTERVAL);
+	return 0;
+}
+
+static const struct dev_pm_ops ppr_pm_ops = {
+	.freeze = ppr_pm_quiesce,
+	.poweroff = ppr_pm_quiesce,
+	.thaw = ppr_pm_thaw,
+	.restore = ppr_pm_restore,
+};
 
 /* /sys/kernel/mm/ppr_guest/area/: the bound area, empty values when none. */
 static ssize_t ppr_area_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -398,6 +484,7 @@ static struct pci_driver ppr_driver = {
 	.probe = ppr_probe,
 	.remove = ppr_remove,
 	.shutdown = ppr_shutdown,
+	.driver.pm = pm_sleep_ptr(&ppr_pm_ops),
 };
 
 static int __init ppr_guest_init(void)
