@@ -7,6 +7,8 @@
 #   make run TESTS="..."  boot L1 and run only the named tests/host tests
 #   make shell            boot L1 with a shell on this terminal (Ctrl-a x quits)
 #   make checkpatch       scripts/checkpatch.pl over our kernel sources
+#   make deps             install missing Debian packages (every target above
+#                         that builds or boots does it first)
 #   make clean / distclean
 
 FLAVOUR ?= debug
@@ -18,17 +20,20 @@ SHELL := /bin/bash
 obj := build/obj-$(FLAVOUR)
 img := build/images-$(FLAVOUR)
 
-.PHONY: lean-l2-kernel bench soak all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
+.PHONY: deps lean-l2-kernel bench soak all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
 
 all: images
 
-kernel:
+deps:
+	scripts/install-deps.sh
+
+kernel: deps
 	kernel/build.sh $(FLAVOUR) $(EXTRA_CONFIG)
 
 selftests: kernel
 	tests/vm/build-selftests.sh $(FLAVOUR)
 
-tools:
+tools: deps
 	$(MAKE) -s -C tests/progs OUT=$(CURDIR)/build/tools-$(FLAVOUR)
 	$(MAKE) -s -C tools/pprctl OUT=$(CURDIR)/build/tools-$(FLAVOUR)/host
 
@@ -42,7 +47,7 @@ kmod: kernel
 ifeq ($(FLAVOUR),debug)
 images: lean-l2-kernel
 endif
-lean-l2-kernel:
+lean-l2-kernel: deps
 	kernel/build.sh lean
 
 images: kernel selftests tools kmod
