@@ -1,5 +1,5 @@
 # Hibernation to a swap disk (/dev/vda) in reboot mode, in the middle of a
-# verifying churn, with 32 MiB of checksummed data held in tmpfs across it.
+# verifying churn, with 8 MiB of checksummed data held in tmpfs across it.
 #
 # Boot 1 (the image kernel) churns, hibernates and reboots. Boot 2 (the
 # restore kernel) binds the area, marks its own free pages, announces its
@@ -26,10 +26,10 @@ mkswap /dev/vda >/dev/null || { echo "hibernate: mkswap failed"; exit 1; }
 swapon /dev/vda || { echo "hibernate: swapon failed"; exit 1; }
 echo reboot >/sys/power/disk
 mkdir -p /run/held
-dd if=/dev/urandom of=/run/held/data bs=1M count=32 2>/dev/null
+dd if=/dev/urandom of=/run/held/data bs=1M count=8 2>/dev/null
 sum0=$(md5sum </run/held/data)
 # Long enough to run through the hibernation and on after the resume.
-ppr_churn 16 100000 100 100 >/tmp/churn.log 2>&1 &
+ppr_churn 8 100000 100 100 >/tmp/churn.log 2>&1 &
 churn=$!
 echo "hibernate: churning in epoch $epoch"
 sleep 10
@@ -52,6 +52,6 @@ bad=$(grep -c '^MISMATCH' /tmp/churn.log)
 tail -n 1 /tmp/churn.log
 sum1=$(md5sum </run/held/data)
 echo "hibernate: churn mismatches $bad; held data $([ "$sum0" = "$sum1" ] && echo unchanged || echo CHANGED)"
-ppr_churn 16 4 200 200 >/tmp/churn2.log 2>&1 || { tail -n 5 /tmp/churn2.log; echo "hibernate: the churn after the resume failed"; exit 1; }
+ppr_churn 8 4 200 200 >/tmp/churn2.log 2>&1 || { tail -n 5 /tmp/churn2.log; echo "hibernate: the churn after the resume failed"; exit 1; }
 echo "hibernate: the churn after the resume passed"
 [ "$bad" = 0 ] && [ "$sum0" = "$sum1" ] && [ "$(cat $S/area/active)" = 1 ] && [ "$e1" -ge $((epoch + 3)) ]

@@ -16,7 +16,7 @@
 # The guest runs $l2_kernel (the lean kernel in the debug L1): a debug
 # guest boots twice here at minutes a boot; the driver's PM callbacks are
 # the same code in both flavours.
-# ppr-cost: 180 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
