@@ -17,7 +17,7 @@ enum ppr_skip {
 	PPR_SKIP_PINNED,	/* GUP/VFIO pin or other extra reference */
 	PPR_SKIP_LOCKED,	/* folio locked: a merge or migration holds it */
 	PPR_SKIP_INACTIVE,	/* guest left its epoch, or a memslot went away */
-	PPR_SKIP_NOT_PRESENT,	/* no page mapped (never touched, zero page, swapped) */
+	PPR_SKIP_NOT_PRESENT,	/* no page mapped (never touched, zero page, migrating) */
 	PPR_SKIP_THP,		/* part of a THP only partly marked */
 	PPR_SKIP_KSM,		/* a merged (KSM) page */
 	PPR_SKIP_MLOCKED,	/* VM_LOCKED mapping */
@@ -56,6 +56,7 @@ struct ppr_recycle_batch {
 	unsigned int recycled;
 	unsigned int skipped[PPR_SKIP_NR];
 	unsigned int thp_splits;	/* THPs split to be recycled whole */
+	unsigned int swap_freed;	/* swapped-out pages claimed, slots freed */
 };
 
 /* Per-caller scratch space, too big for the stack. */

@@ -48,8 +48,10 @@ struct ppr_vm_stats {
 	atomic64_t unconfirmed;		/* passes skipped: active, nonce not echoed */
 	atomic64_t memslot_removals;	/* removals seen while attached */
 	atomic64_t thp_splits;		/* THPs split, fully marked, to recycle */
+	atomic64_t swap_freed;		/* marked pages swapped out: slots freed */
 	atomic64_t retried_chunks;	/* chunks queued again after a pin/lock skip */
 	atomic64_t capped_passes;	/* passes cut at max_chunks_per_pass */
+	atomic64_t worker_time;		/* ns the work threads spent on its slices */
 	/* guest RAM in PageONE's scope, as of the last look (merge_vm_ram) */
 	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
 	atomic64_t ram_unmergeable;	/* pages KSM cannot serve */
@@ -136,6 +138,7 @@ struct ppr_stats {
 	atomic64_t no_memslot;
 	atomic64_t memslot_removals;
 	atomic64_t thp_splits;
+	atomic64_t swap_freed;
 	atomic64_t retried_chunks;
 };
 

@@ -39,6 +39,12 @@
  * A page pinned for DMA (FOLL_PIN: VFIO, io_uring fixed buffers) is skipped
  * before its PTE is touched: clearing and restoring the PTEs of a guest
  * whose RAM is all pinned would cost a TLB flush per batch for nothing.
+ *
+ * Swap: a marked page that the host swapped out holds a swap slot until the
+ * guest touches it again, which for a free page may be never. Its swap PTE
+ * is claimed like a present page's, in step 5 under the same PTE lock (no
+ * mapping, KVM's or a CPU's, can reach it meanwhile: a fault on it waits
+ * for the PTE lock and then finds the PTE none), and its slot is freed.
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
@@ -49,6 +55,7 @@
 #include <linux/ppr_recycle.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/userfaultfd_k.h>
 #include <asm/tlbflush.h>
 
@@ -166,6 +173,7 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 	DECLARE_BITMAP(cand, PTRS_PER_PTE);
 	DECLARE_BITMAP(cleared, PTRS_PER_PTE);
 	DECLARE_BITMAP(owner, PTRS_PER_PTE);
+	DECLARE_BITMAP(swapped, PTRS_PER_PTE);	/* swap PTEs, left as they are */
 	struct mm_struct *mm = b->mm;
 	unsigned long start = b->hva;
 	struct mmu_notifier_range range;
@@ -251,6 +259,7 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		goto out_range;
 	}
 	bitmap_zero(cleared, PTRS_PER_PTE);
+	bitmap_zero(swapped, PTRS_PER_PTE);
 	for_each_set_bit(i, cand, nr) {
 		unsigned long addr = start + i * PAGE_SIZE;
 		pte_t old = ptep_get(pte + i);
@@ -258,7 +267,10 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		struct page *page;
 
 		if (!pte_present(old)) {
-			b->skipped[PPR_SKIP_NOT_PRESENT]++;
+			if (is_swap_pte(old) && !non_swap_entry(pte_to_swp_entry(old)))
+				__set_bit(i, swapped);
+			else
+				b->skipped[PPR_SKIP_NOT_PRESENT]++;
 			continue;
 		}
 		page = vm_normal_page(vma, addr, old);
@@ -288,9 +300,10 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		s->orig[i] = ptep_get_and_clear(mm, addr, pte + i);
 		__set_bit(i, cleared);
 	}
-	if (bitmap_empty(cleared, nr))
+	if (bitmap_empty(cleared, nr) && bitmap_empty(swapped, nr))
 		goto out_pte;
-	flush_tlb_range(vma, rstart, rend);
+	if (!bitmap_empty(cleared, nr))
+		flush_tlb_range(vma, rstart, rend);
 
 	/* 5. Pins, then the guest's lifetime, then the marks. */
 	for_each_set_bit(i, cleared, nr) {
@@ -309,7 +322,22 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 			set_pte_at(mm, start + i * PAGE_SIZE, pte + i, s->orig[i]);
 			b->skipped[PPR_SKIP_INACTIVE]++;
 		}
+		b->skipped[PPR_SKIP_INACTIVE] += bitmap_weight(swapped, nr);
 		goto out_pte;
+	}
+	for_each_set_bit(i, swapped, nr) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		pte_t old = ptep_get(pte + i);
+
+		/* Unchanged: the PTE lock has been held since it was read. */
+		if (!test_and_clear_bit(b->gfn + i, b->mark)) {
+			b->skipped[PPR_SKIP_RACED]++;
+			continue;
+		}
+		ptep_get_and_clear(mm, addr, pte + i);
+		free_swap_and_cache(pte_to_swp_entry(old));
+		dec_mm_counter(mm, MM_SWAPENTS);
+		b->swap_freed++;
 	}
 	for_each_set_bit(i, cleared, nr) {
 		struct page *page = pte_page(s->orig[i]);

@@ -291,6 +291,8 @@ static int ppr_build_counters(void)
 		  offsetof(struct ppr_vm_stats, passes) },
 		{ "thp_splits", offsetof(struct ppr_stats, thp_splits),
 		  offsetof(struct ppr_vm_stats, thp_splits) },
+		{ "swap_freed_pages", offsetof(struct ppr_stats, swap_freed),
+		  offsetof(struct ppr_vm_stats, swap_freed) },
 		{ "retried_chunks", offsetof(struct ppr_stats, retried_chunks),
 		  offsetof(struct ppr_vm_stats, retried_chunks) },
 	};
@@ -298,6 +300,7 @@ static int ppr_build_counters(void)
 		{ "bad_area_passes", offsetof(struct ppr_vm_stats, bad_area) },
 		{ "unconfirmed_passes", offsetof(struct ppr_vm_stats, unconfirmed) },
 		{ "capped_passes", offsetof(struct ppr_vm_stats, capped_passes) },
+		{ "worker_time_ns", offsetof(struct ppr_vm_stats, worker_time) },
 		{ "ram_mergeable_pages", offsetof(struct ppr_vm_stats, ram_mergeable) },
 		{ "ram_unmergeable_pages", offsetof(struct ppr_vm_stats, ram_unmergeable) },
 		{ "ram_merge_failures", offsetof(struct ppr_vm_stats, ram_merge_failures) },

@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/pageone.h>
 #include <linux/random.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
@@ -390,6 +391,10 @@ static void ppr_account(struct ppr_vm *vm, struct ppr_recycle_batch *b)
 		atomic64_add(b->thp_splits, &vm->stats.thp_splits);
 		atomic64_add(b->thp_splits, &ppr_stats.thp_splits);
 	}
+	if (b->swap_freed) {
+		atomic64_add(b->swap_freed, &vm->stats.swap_freed);
+		atomic64_add(b->swap_freed, &ppr_stats.swap_freed);
+	}
 	for (i = 0; i < PPR_SKIP_NR; i++) {
 		if (!b->skipped[i])
 			continue;
@@ -617,17 +622,17 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	struct ppr_slice_claim claim = { .vm = vm };
 	struct ppr_area_view view;
 	struct kvm *kvm = vm->kvm;
+	u64 gfn, end, t0 = local_clock();
 	bool retry = false;
-	u64 gfn, end;
 	int idx;
 
 	if (!ppr_vm_active_view(vm, &view, &claim.epoch))
-		return;
+		goto out;
 
 	gfn = slice->chunk << PPR_SUMMARY_SHIFT;
 	end = min_t(u64, gfn + (1ULL << PPR_SUMMARY_SHIFT), view.nr_pfns);
 	if (!mmget_not_zero(vm->mm))
-		return;
+		goto out;
 	idx = srcu_read_lock(&kvm->srcu);
 	while (gfn < end) {
 		struct kvm_memory_slot *slot = gfn_to_memslot(kvm, gfn);
@@ -669,6 +674,8 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	mmput(vm->mm);
 	if (retry)
 		ppr_vm_retry_later(vm, slice->chunk, claim.epoch);
+out:
+	atomic64_add(local_clock() - t0, &vm->stats.worker_time);
 }
 
 /*

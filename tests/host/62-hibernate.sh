@@ -15,22 +15,26 @@
 #
 # The guest runs $l2_kernel (the lean kernel in the debug L1): a debug
 # guest boots twice here at minutes a boot; the driver's PM callbacks are
-# the same code in both flavours.
+# the same code in both flavours, and tests/soak/20-hibernate-debug-guest
+# runs this test with the debug guest (hib_kernel, hib_scale: its kernel
+# and how many times longer every wait may take).
 # ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+hib_kernel=${hib_kernel:-$l2_kernel}
+hib_scale=${hib_scale:-1}
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
 name=hib
 rm -f /tmp/hib-swap.img
 truncate -s 384M /tmp/hib-swap.img || exit 1
-l2_start $name hibernate mem=512M ivshmem=1M reboot=1 timeout=600 \
-	cmdline=no_console_suspend -- \
+l2_start $name hibernate mem=512M ivshmem=1M reboot=1 timeout=$((600 * hib_scale)) \
+	kernel="$hib_kernel" cmdline=no_console_suspend -- \
 	-drive file=/tmp/hib-swap.img,if=virtio,format=raw || exit 1
 out=$(l2_attach $name) || { echo "$out"; exit 1; }
 echo "$out"
 id=$(echo "$out" | sed -n 's/^attached vm \([0-9]*\):.*/\1/p')
-l2_wait_line $name 'hibernate: churning' 300 || { l2_wait $name; exit 1; }
+l2_wait_line $name 'hibernate: churning' $((300 * hib_scale)) || { l2_wait $name; exit 1; }
 # Every change of the VM's state and epoch from here to the end, as seen
 # by polling every 50 ms (a state shorter than that may not show).
 (
@@ -46,25 +50,25 @@ watch=$!
 P=/sys/kernel/mm/ppr_pageone/reclaim_period_ms
 # The reboot: QEMU's reset removes the area's memslot (stopped). No pass
 # from here until the resume.
-end=$(($(cut -d. -f1 /proc/uptime) + 300))
+end=$(($(cut -d. -f1 /proc/uptime) + 300 * hib_scale))
 while [ "$(cat $V/$id/state)" != stopped ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 	sleep 0.05
 done
 echo 3600000 >$P
 echo "state $(cat $V/$id/state) at the reboot: reclaim period now $(cat $P) ms"
-l2_wait_line $name 'hibernate: restore kernel in epoch' 400 || rc=1
+l2_wait_line $name 'hibernate: restore kernel in epoch' $((400 * hib_scale)) || rc=1
 er=$(sed -n 's/.*hibernate: restore kernel in epoch \([0-9]*\).*/\1/p' /tmp/l2-$name.log | head -n 1)
-l2_wait_line $name 'hibernate: resumed' 300 || rc=1
+l2_wait_line $name 'hibernate: resumed' $((300 * hib_scale)) || rc=1
 # Setting the period makes a pass at once.
 echo 100 >$P
 # The resumed kernel's announcement and the recycling after it.
-end=$(($(cut -d. -f1 /proc/uptime) + 60))
+end=$(($(cut -d. -f1 /proc/uptime) + 60 * hib_scale))
 while [ "$(cat $V/$id/state)" != active ] || [ "$(cat $V/$id/epoch)" -le "${er:-0}" ]; do
 	[ "$(cut -d. -f1 /proc/uptime)" -lt $end ] || break
 	sleep 0.1
 done
 r0=$(cat $V/$id/recycled_pages) e1=$(cat $V/$id/epoch) st=$(cat $V/$id/state)
-end=$(($(cut -d. -f1 /proc/uptime) + 60))
+end=$(($(cut -d. -f1 /proc/uptime) + 60 * hib_scale))
 while [ "$(cat $V/$id/recycled_pages)" = "$r0" ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 	sleep 0.1
 done

@@ -4,7 +4,7 @@
 usage: hardening.py OUT.md LOG...
 
 The recycler's tests of lost writes, hostile guests, lifetime events and
-faults (tests/host/51 to 62) print one PPR-TAP line per case, most with a
+faults (tests/host/51 to 63) print one PPR-TAP line per case, most with a
 comment saying what was tried and what held ("0 of 467 ioctl and sysfs
 rounds misbehaved"). This collects them, per test and in the order they
 ran, into one Markdown table: docs/hardening.md is this output from a
@@ -26,6 +26,7 @@ TESTS = {
     "60-faults": "allocation failures (fail-nth, failslab, fail_page_alloc) in attach and in the passes",
     "61-memslot-live": "memslots deleted and re-created under a running guest",
     "62-hibernate": "hibernation to swap and restore in the middle of a churn",
+    "63-host-events": "the VMM forking, its RAM swapped out and collapsed into THPs, work_threads changed, while the guest frees and reuses pages",
 }
 SECTION = re.compile(r"^# --- host/(\S+)")
 TAP = re.compile(r"^PPR-TAP (ok|not ok) - (.*)$")

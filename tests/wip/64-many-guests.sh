@@ -1,0 +1,66 @@
+# Many guests in one L1 (the density issue's rig): ppr.guests=N guests
+# (default 16) of 256 MiB with mark areas, started at once and attached
+# (reclaim period 10 s), idle for ppr.idle_s=SECS (default 600). Checks
+# that every guest booted, was recycled (its boot-time frees), and is still
+# running at the end, and that L1 survived (the run reaches its last line).
+# Prints one line per guest: boot time, recycled pages, RSS.
+# ppr-timeout: 2400
+. /tests/lib/l2.sh
+n=16 idle=600
+for w in $(cat /proc/cmdline); do
+	case $w in
+	ppr.guests=*) n=${w#*=} ;;
+	ppr.idle_s=*) idle=${w#*=} ;;
+	esac
+done
+V=/sys/kernel/mm/ppr_pageone/vms
+modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
+t0=$(cut -d. -f1 /proc/uptime)
+for i in $(seq $n); do
+	l2_start "g$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=$((idle + 900)) \
+		timeout=$((idle + 1200)) || exit 1
+done
+rc=0
+for i in $(seq $n); do
+	out=$(l2_attach "g$i") || { echo "$out"; rc=1; continue; }
+	echo "$out" >"/tmp/g$i.attach"
+done
+booted=0
+for i in $(seq $n); do
+	if l2_wait_line "g$i" 'PPR-BOOT' 900 >/dev/null; then
+		booted=$((booted + 1))
+		echo "g$i booted at $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+	else
+		echo "PPR-TAP not ok - many/g$i-booted"
+		tail -n 25 "/tmp/l2-g$i.log" | sed 's/^/| /'
+		rc=1
+	fi
+done
+echo "PPR-TAP $([ $booted = $n ] && echo ok || echo not ok) - many/booted # $booted of $n guests reached their init in $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+echo "idle for $idle s"
+end=$(($(cut -d. -f1 /proc/uptime) + idle))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+	sleep 10
+done
+alive=0 recycled=0
+for i in $(seq $n); do
+	id=$(sed -n 's/^attached vm \([0-9]*\):.*/\1/p' "/tmp/g$i.attach" 2>/dev/null)
+	r=$(cat $V/$id/recycled_pages 2>/dev/null || echo 0)
+	if kill -0 "$(l2_pid "g$i")" 2>/dev/null; then
+		alive=$((alive + 1))
+		[ "$r" -gt 0 ] && recycled=$((recycled + 1))
+		echo "g$i: vm $id, state $(cat $V/$id/state 2>/dev/null), recycled $r pages, RSS $(l2_rss_kib "g$i") KiB"
+	else
+		echo "g$i: gone (vm $id, recycled $r pages)"
+		l2_wait "g$i" | tail -n 30
+	fi
+done
+echo "PPR-TAP $([ $alive = $n ] && echo ok || echo not ok) - many/all-running # $alive of $n guests running after $idle s idle"
+echo "PPR-TAP $([ $recycled = $n ] && echo ok || echo not ok) - many/all-recycled # $recycled of $n guests had pages recycled"
+[ $alive = $n ] && [ $recycled = $n ] || rc=1
+for i in $(seq $n); do kill "$(l2_pid "g$i")" 2>/dev/null; done
+sleep 2
+rm -f /dev/shm/ppr-g*
+rmmod ppr_pageone || rc=1
+echo "PPR-TAP ok - many/l1-survived # $n guests, $idle s idle"
+exit $rc
