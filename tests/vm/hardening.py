@@ -17,7 +17,7 @@ TESTS = {
     "51-no-lost-writes": "guests churn and verify every byte while the host recycles",
     "52-race": "a guest freeing and rewriting 512 pages while the host recycles every 10 ms",
     "53-bad-input": "wrong structs, fds and areas, double attach, a guest writing garbage into its area, an area left active with every page marked",
-    "54-unload": "rmmod with a guest attached and recycling",
+    "54-unload": "rmmod, modprobe and attach, three times, with a guest attached and recycling",
     "55-lifetime": "reset, reboot and kexec of a churning guest",
     "56-vmm-restart": "QEMU killed, a new one started on the same area",
     "57-pinned": "marked pages and THPs pinned (io_uring fixed buffers), then unpinned",
