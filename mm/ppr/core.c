@@ -281,12 +281,16 @@ static int ppr_worker_fn(void *unused)
 /* Grow or shrink the pool of work threads to @n; under ppr_threads_lock. */
 static int __ppr_set_work_threads(unsigned int n)
 {
+	lockdep_assert_held(&ppr_threads_lock);
 	while (ppr_nr_workers < n) {
 		struct task_struct *t;
 
 		t = kthread_run(ppr_worker_fn, NULL, "ppr_worker/%u", ppr_nr_workers);
-		if (IS_ERR(t))
+		if (IS_ERR(t)) {
+			/* work_threads says how many run, not how many were asked. */
+			ppr_work_threads = ppr_nr_workers;
 			return PTR_ERR(t);
+		}
 		get_task_struct(t);
 		ppr_workers[ppr_nr_workers++] = t;
 	}

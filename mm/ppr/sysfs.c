@@ -1,26 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/mm/ppr_pageone:
- *
- *   run                 1 recycle, 0 pause (attached VMs stay attached)
- *   reclaim_period_ms   milliseconds between passes, 10 .. 3600000
- *   work_threads        1 .. 64, changed at run time
- *   merge_period_ms     milliseconds between PageONE passes, 10 .. 3600000
- *   merge_vm_ram        1: attached VMs' guest RAM is made mergeable
- *   pageone/            PageONE's counters (dedup.c): passes, pages_hashed,
- *                       and /sys/kernel/mm/ksm's, same meaning
- *   stats/              global counters: recycled_pages, skipped_<why>_pages,
- *                       passes, slices, no_memslot_pages, memslot_removals,
- *                       attached_vms, daemon_cpu_ns, worker_cpu_ns
- *   vms/<id>/           one folder per attached VM: name, vmm_pid, state,
- *                       epoch, nr_pfns, batches_in_flight (started and not
- *                       yet counted), queued_chunks (slices queued or
- *                       running, max_chunks_per_pass at most; name and
- *                       vmm_pid are root's only), ram_mergeable_pages and
- *                       ram_unmergeable_pages (merge_vm_ram) and its own
- *                       counters
- *
- * Every file holds one value; units are in the names.
+ * /sys/kernel/mm/ppr_pageone: the settings, stats/ and vms/<id>/. Every
+ * file is described in docs/ABI/sysfs-kernel-mm-ppr_pageone; PageONE's
+ * pageone/ folder is dedup.c's.
  */
 #include <linux/kvm_host.h>
 #include <linux/slab.h>
