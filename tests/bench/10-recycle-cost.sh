@@ -1,4 +1,4 @@
-# Benchmark (issue 4, reported, not asserted): host CPU per recycled page,
+# Benchmark (reported, not asserted): host CPU per recycled page,
 # batched, next to MADV_DONTNEED on the same number of pages in the same run.
 # Guest RAM on 4 KiB pages (THP off) so that both do page-level work.
 . /tests/lib/l2.sh

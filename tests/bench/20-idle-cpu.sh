@@ -1,4 +1,4 @@
-# Benchmark (issue 4, reported, not asserted): daemon and worker CPU with
+# Benchmark (reported, not asserted): daemon and worker CPU with
 # idle attached guests, as a share of one CPU. Reference: 5%; goal < 0.1%.
 # The issue asks for 8 guests; this rig runs 2 (n below): with 3 or more L2 guests
 # in one TCG-emulated L1, L1 itself crashes (a recursive page fault on the

@@ -1,4 +1,4 @@
-# Benchmark (issue 5, reported, not asserted): KSM scanning throughput and
+# Benchmark (reported, not asserted): KSM scanning throughput and
 # efficiency on one workload in one L1: ksmd at its fastest
 # (sleep_millisecs 0, pages_to_scan 10000, so one CPU busy), with its
 # default tree index and with the hash index, against PageONE with 1 and 2

@@ -1,4 +1,4 @@
-# Benchmark (issue 5, reported, not asserted): two L2 guests booted from the
+# Benchmark (reported, not asserted): two L2 guests booted from the
 # same kernel, each writing the same ~38 MB into its page cache; host
 # memory and time to steady state with stock KSM at its fastest settings
 # (ksmd: sleep_millisecs 0, pages_to_scan 10000) against PageONE (merge

@@ -1,4 +1,4 @@
-# Cross-skip (issue 5): fill ppr.dupfree=MIB (default 32) of page cache
+# Cross-skip: fill ppr.dupfree=MIB (default 32) of page cache
 # with duplicate pages (a 9-byte line repeated: 9 different page contents),
 # free it at once, then idle 40 s for the host to look: PageONE must skip
 # the freed duplicates (they are marked free) and the recycler take them.

@@ -1,4 +1,4 @@
-# Deduplication across guests (issue 5): write the same file into the page
+# Deduplication across guests: write the same file into the page
 # cache as every other guest started with this script (each page different
 # within the guest, equal across guests): the numbers 1 to ppr.lines
 # (default 5000000: about 38 MB), then idle ppr.idle=SECS (default 600)

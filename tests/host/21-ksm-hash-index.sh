@@ -1,4 +1,4 @@
-# Issue 5, first step: ksmd matching unstable candidates through the hash
+# ksmd matching unstable candidates through the hash
 # index (kernel/patches/0005, /sys/kernel/mm/ksm/candidate_index = hash):
 # equal xxhash, then a byte-for-byte compare, then the merge. The same
 # upstream KSM selftests as 20-ksm-selftests must pass unchanged.

@@ -1,4 +1,4 @@
-# Issue 5: PageONE scans for KSM in place of ksmd. With ppr_pageone loaded
+# PageONE scans for KSM in place of ksmd. With ppr_pageone loaded
 # /sys/kernel/mm/ksm/scanner reads "pageone", ksmd does not scan, and the
 # upstream KSM selftests pass unchanged with PageONE's passes as the full
 # scans they wait for (merge period 100 ms here; the module's default is

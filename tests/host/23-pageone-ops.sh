@@ -1,4 +1,4 @@
-# Issue 5: pages PageONE merged stay correct through the operations that
+# Pages PageONE merged stay correct through the operations that
 # touch KSM pages: fork then write, munmap, exit, MADV_DONTNEED, mremap,
 # compaction, migration (soft-offline), swap-out and swap-in (zram), and
 # rmmod of ppr_pageone with merged pages mapped. Each case checks every

@@ -1,4 +1,4 @@
-# Issue 5, scope: the guest RAM of an attached VM whose VMM does not make it
+# Scope: the guest RAM of an attached VM whose VMM does not make it
 # mergeable itself (QEMU with -machine mem-merge=off). With merge_vm_ram
 # off, nothing of it is scanned; set on, the daemon marks each memslot's
 # host range MADV_MERGEABLE before the next pass, counts what KSM can and

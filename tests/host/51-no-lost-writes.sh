@@ -1,4 +1,4 @@
-# No lost writes (issue 4): a guest runs a verifying churn (writes a known
+# No lost writes: a guest runs a verifying churn (writes a known
 # pattern, holds, checks every byte, frees, reallocates) while the host
 # recycles every 100 ms. Zero mismatches, and thousands of pages recycled.
 # 20 rounds of 96 MiB on lean, 5 on debug.

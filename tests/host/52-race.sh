@@ -1,4 +1,4 @@
-# The race itself (issue 4): a guest frees pages and writes them again soon
+# The race itself: a guest frees pages and writes them again soon
 # after, over a pool of 512 pages, while the host recycles every 10 ms (the
 # shortest period): a million times on lean, for 100 s on debug. Guest RAM
 # on 4 KiB pages (THP off in L1), so that every marked page is a candidate.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Merged pages through the operations that must stay correct on them
- * (issue 5): fork then write, munmap, exit, MADV_DONTNEED, mremap,
+ * Merged pages through the operations that must stay correct on them:
+ * fork then write, munmap, exit, MADV_DONTNEED, mremap,
  * compaction, migration (soft-offline), swap-out and swap-in. Each case
  * maps NPAGES pages holding NCONTENTS different contents, asks for
  * merging, waits until every page is merged (/proc/self/ksm_merging_pages),
