@@ -37,7 +37,6 @@ static const struct param params[] = {
 };
 
 #define NR_PARAMS	ARRAY_SIZE(params)
-#define PARAM_NAMES	"run, reclaim_period, merge_period, work_threads, merge_vm_ram"
 
 /* VM columns shown first, in this order; other files follow by name. */
 static const struct {
@@ -525,10 +524,16 @@ static int param_args(int argc, char **argv, int nr_pos, char **pos, int *json)
 static const struct param *lookup_param(const char *cmd, const char *name)
 {
 	const struct param *p = find_param(name);
+	char names[256] = "";
+	size_t i;
 
-	if (!p)
-		pr_err("%s: unknown parameter '%s'; use one of: " PARAM_NAMES, cmd, name);
-	return p;
+	if (p)
+		return p;
+	for (i = 0; i < NR_PARAMS; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", params[i].name);
+	pr_err("%s: unknown parameter '%s'; use one of: %s", cmd, name, names);
+	return NULL;
 }
 
 int cmd_get(int argc, char **argv)

@@ -738,7 +738,8 @@ static void test_cli(void)
 	RUN("get");
 	expect("usage/get-missing", 2, NULL, "usage: pprctl get");
 	RUN("get", "speed");
-	expect("usage/get-unknown-param", 2, NULL, "unknown parameter 'speed'");
+	expect("usage/get-unknown-param", 2, NULL,
+	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, work_threads, merge_vm_ram");
 	RUN("get", "run", "merge_period");
 	expect("usage/get-too-many", 2, NULL, "too many arguments");
 	RUN("set", "reclaim_period");
