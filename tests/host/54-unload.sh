@@ -10,7 +10,7 @@ S=/sys/kernel/mm/ppr_pageone/stats
 modprobe ppr_pageone reclaim_period_ms=20 || exit 1
 rc=0
 rounds=12
-[ $ppr_debug = 1 ] && rounds=6
+[ $ppr_debug = 1 ] && rounds=10
 l2_start unload churn mem=512M ivshmem=1M cmdline=ppr.churn=64,$rounds,200,200 timeout=900 || exit 1
 l2_attach unload || rc=1
 cycles=0 note=
