@@ -268,7 +268,13 @@ static void stress_case(int seconds)
 		for (p = 0; p < PAGES; p++)
 			if (freed_in(p, r))
 				fakevm_mark(&f, p, 1);
-		pid = fork();
+		/* A reader forked every third round: a fork write-protects all. */
+		pid = -1;
+		if (!(r % 3)) {
+			pid = fork();
+			if (pid < 0)
+				die("fork");
+		}
 		if (!pid) {
 			fakevm_count(&f, 0, 64, &intact, &zero, &other);
 			_exit(other != 0);
