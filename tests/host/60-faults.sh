@@ -2,9 +2,8 @@
 # with fail-nth and failslab/fail_page_alloc on the module's threads):
 # every failure is refused or retried, nothing stays attached or stuck,
 # and kmemleak finds nothing of ours. Debug flavour only (fault injection
-# is in its config). 40-64 s idle, 150 s beside a CPU-bound loop (its
-# kmemleak scans).
-# ppr-cost: 80 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# is in its config). It takes 100-130 s, idle or beside a CPU-bound loop.
+# ppr-cost: 110 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/kmemleak.sh
 if [ ! -e /proc/self/fail-nth ]; then

@@ -18,7 +18,7 @@
 # the same code in both flavours, and tests/soak/20-hibernate-debug-guest
 # runs this test with the debug guest (hib_kernel, hib_scale: its kernel
 # and how many times longer every wait may take).
-# ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 160 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 hib_kernel=${hib_kernel:-$l2_kernel}
 hib_scale=${hib_scale:-1}
