@@ -1,8 +1,9 @@
 # Many guests in one L1 (the density issue's rig): ppr.guests=N guests
 # (default 16) of 256 MiB with mark areas, started at once and attached
 # (reclaim period 10 s), idle for ppr.idle_s=SECS (default 600). Checks
-# that every guest booted, was recycled (its boot-time frees), and is still
-# running at the end, and that L1 survived (the run reaches its last line).
+# that every guest booted, was recycled (its boot-time frees), did not
+# reset and is still running at the end, and that L1 survived (the run
+# reaches its last line).
 # Prints one line per guest: boot time, recycled pages, RSS.
 # ppr-timeout: 2400
 . /tests/lib/l2.sh
@@ -17,8 +18,10 @@ V=/sys/kernel/mm/ppr_pageone/vms
 modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
 t0=$(cut -d. -f1 /proc/uptime)
 for i in $(seq $n); do
+	# reboot=1: a guest that resets (a triple fault) boots again, and its
+	# console and reset log say so, where -no-reboot would only end QEMU.
 	l2_start "g$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=$((idle + 900)) \
-		timeout=$((idle + 1200)) || exit 1
+		timeout=$((idle + 1200)) reboot=1 || exit 1
 done
 rc=0
 for i in $(seq $n); do
@@ -42,8 +45,14 @@ end=$(($(cut -d. -f1 /proc/uptime) + idle))
 while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 	sleep 10
 done
-alive=0 recycled=0
+alive=0 recycled=0 reset=0
 for i in $(seq $n); do
+	b=$(grep -c '^PPR-BOOT' "/tmp/l2-g$i.log")
+	if [ "$b" -gt 1 ]; then
+		reset=$((reset + 1))
+		echo "g$i: booted $b times: it reset while idle; its resets:"
+		grep -A 4 '^CPU Reset' "/tmp/l2-g$i.reset.log" | tail -n 15 | sed 's/^/reset| /'
+	fi
 	id=$(sed -n 's/^attached vm \([0-9]*\):.*/\1/p' "/tmp/g$i.attach" 2>/dev/null)
 	r=$(cat $V/$id/recycled_pages 2>/dev/null || echo 0)
 	if kill -0 "$(l2_pid "g$i")" 2>/dev/null; then
@@ -55,9 +64,10 @@ for i in $(seq $n); do
 		l2_wait "g$i" | tail -n 30
 	fi
 done
+echo "PPR-TAP $([ $reset = 0 ] && echo ok || echo not ok) - many/no-guest-reset # $reset of $n guests reset while idle"
 echo "PPR-TAP $([ $alive = $n ] && echo ok || echo not ok) - many/all-running # $alive of $n guests running after $idle s idle"
 echo "PPR-TAP $([ $recycled = $n ] && echo ok || echo not ok) - many/all-recycled # $recycled of $n guests had pages recycled"
-[ $alive = $n ] && [ $recycled = $n ] || rc=1
+[ $alive = $n ] && [ $recycled = $n ] && [ $reset = 0 ] || rc=1
 for i in $(seq $n); do kill "$(l2_pid "g$i")" 2>/dev/null; done
 sleep 2
 rm -f /dev/shm/ppr-g*
