@@ -1,5 +1,5 @@
 # Reference-shaped churn with verification. Parameters from the command
-# line: ppr.churn=ALLOC_MIB,ROUNDS,HOLD_MS,IDLE_MS (default 64,3,500,500).
+# line: ppr.churn=ALLOC_MIB,ROUNDS,HOLD_MS,IDLE_MS[,SEED] (default 64,3,500,500).
 args=64,3,500,500
 for w in $(cat /proc/cmdline); do
 	case $w in ppr.churn=*) args=${w#*=} ;; esac

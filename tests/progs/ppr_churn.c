@@ -4,7 +4,9 @@
  * ALLOC_MIB, write a pattern to every page, hold, check every byte, free,
  * idle; repeat. Any mismatch is a lost or corrupted write.
  *
- * usage: ppr_churn ALLOC_MIB ROUNDS HOLD_MS IDLE_MS
+ * usage: ppr_churn ALLOC_MIB ROUNDS HOLD_MS IDLE_MS [SEED]
+ * SEED (default 0) changes every byte written: guests given different seeds
+ * write no page in common, so deduplication cannot merge their data.
  * Prints one line per phase; exits 1 on any mismatch.
  */
 #include <stdint.h>
@@ -23,9 +25,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static uint64_t seed;
+
 static uint64_t pattern(uint64_t round, uint64_t word)
 {
-	uint64_t x = (round << 40) ^ word ^ 0x9e3779b97f4a7c15ULL;
+	uint64_t x = (round << 40) ^ word ^ 0x9e3779b97f4a7c15ULL ^ (seed << 52);
 
 	x ^= x >> 31;
 	x *= 0xbf58476d1ce4e5b9ULL;
@@ -39,10 +43,12 @@ int main(int argc, char **argv)
 	unsigned int hold_ms, idle_ms;
 	double t0 = now();
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s ALLOC_MIB ROUNDS HOLD_MS IDLE_MS\n", argv[0]);
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: %s ALLOC_MIB ROUNDS HOLD_MS IDLE_MS [SEED]\n", argv[0]);
 		return 2;
 	}
+	if (argc == 6)
+		seed = strtoull(argv[5], NULL, 0);
 	bytes = strtoull(argv[1], NULL, 0) << 20;
 	rounds = strtoul(argv[2], NULL, 0);
 	hold_ms = atoi(argv[3]);

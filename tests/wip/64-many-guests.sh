@@ -4,23 +4,31 @@
 # that every guest booted, was recycled (its boot-time frees), did not
 # reset and is still running at the end, and that L1 survived (the run
 # reaches its last line).
+# ppr.many_load=churn: each guest writes, checks and frees 96 MiB every
+# 10 s instead of idling (nested page faults and recycling all the time).
 # Prints one line per guest: boot time, recycled pages, RSS.
 # ppr-timeout: 2400
 . /tests/lib/l2.sh
-n=16 idle=600
+n=16 idle=600 load=idle
 for w in $(cat /proc/cmdline); do
 	case $w in
 	ppr.guests=*) n=${w#*=} ;;
 	ppr.idle_s=*) idle=${w#*=} ;;
+	ppr.many_load=*) load=${w#*=} ;;
 	esac
 done
+case $load in
+idle) args="idle cmdline=ppr.idle=$((idle + 900))" ;;
+churn) args="churn cmdline=ppr.churn=96,100000,500,10000,SEED" ;;
+*) echo "64-many-guests: ppr.many_load is idle or churn, not '$load'"; exit 1 ;;
+esac
 V=/sys/kernel/mm/ppr_pageone/vms
 modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
 t0=$(cut -d. -f1 /proc/uptime)
 for i in $(seq $n); do
 	# reboot=1: a guest that resets (a triple fault) boots again, and its
 	# console and reset log say so, where -no-reboot would only end QEMU.
-	l2_start "g$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=$((idle + 900)) \
+	l2_start "g$i" ${args//SEED/$i} mem=256M ivshmem=1M \
 		timeout=$((idle + 1200)) reboot=1 || exit 1
 done
 rc=0
