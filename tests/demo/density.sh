@@ -12,9 +12,10 @@
 #   PPR-DEMO-SETUP key=value ...
 #   PPR-DEMO-MEM config t_s guests used_mib
 #   PPR-DEMO-FIT config fit capped(0|1) avg_mib peak_mib fit_mib secs
-#                daemon_ms worker_ms ksmd_ms lost
+#                daemon_ms worker_ms ksmd_ms lost resets
 #   PPR-DEMO-SWEEP reclaim_ms merge_ms guests avg_mib secs daemon_ms
 #                  worker_ms ksmd_ms
+#   PPR-DEMO-RESETS guests (of PPR + PageONE's) that reset by the sweep's end
 # ppr.demo_quick=1: a smaller budget, fewer guests, shorter cells.
 # ppr-timeout: 1500
 . /tests/lib/l2.sh
@@ -110,7 +111,9 @@ fit() {
 	while [ $k -lt $cap ] && [ $over = 0 ]; do
 		k=$((k + 1))
 		g=$cfg$k
-		l2_start $g churn mem=${guest_mib}M ivshmem=1M timeout=$((boot_s + 1500)) \
+		# reboot=1: a guest that resets (the rig's fault, docs/debugging.md)
+		# boots again and is counted, with its CPU state at the reset.
+		l2_start $g churn mem=${guest_mib}M ivshmem=1M timeout=$((boot_s + 1500)) reboot=1 \
 			cmdline=ppr.churn=$peak_mib,1000,$hold_ms,$((period_s * 1000 - hold_ms)),$k ||
 			return 1
 		guests="$guests $g"
@@ -122,7 +125,7 @@ fit() {
 		while ! grep -q 'round 1: verified' /tmp/l2-$g.log; do
 			sample $cfg $t0 $base
 			[ $used -le $budget_mib ] || { over=1; break; }
-			kill -0 "$(l2_pid $g)" 2>/dev/null || { echo "demo: $g exited before its first peak"; l2_wait $g | tail -n 20; break; }
+			kill -0 "$(l2_pid $g)" 2>/dev/null || { echo "demo: $g exited before its first peak"; tail -n 20 /tmp/l2-$g.log; break; }
 			[ "$(now)" -lt $end ] || { echo "demo: $g did not finish its first peak in $boot_s s"; break; }
 			sleep 1
 		done
@@ -140,8 +143,25 @@ fit() {
 	done
 	fit_n=$((k - over - lost))
 	[ $over = 1 ] && { kill "$(l2_pid $g)"; guests=${guests% $g}; }
+	resets
+
 	echo "PPR-DEMO-FIT $cfg $fit_n $((1 - over)) $((sum / samples)) $peak $fit_mib $(($(now) - t0))" \
-		"$(($(ppr_ms daemon) - d0)) $(($(ppr_ms worker) - w0)) $(($(ksmd_ms) - s0)) $lost"
+		"$(($(ppr_ms daemon) - d0)) $(($(ppr_ms worker) - w0)) $(($(ksmd_ms) - s0)) $lost $nreset"
+}
+
+# resets: count the guests that reset (more than QEMU's two CPU resets at
+# start-up) and print each one's CPU state at its last reset; sets $nreset.
+resets() {
+	local g c
+	nreset=0
+	for g in $guests; do
+		c=$(grep -c '^CPU Reset' /tmp/l2-$g.reset.log 2>/dev/null)
+		[ "${c:-0}" -gt 2 ] || continue
+		nreset=$((nreset + 1))
+		echo "demo: $g reset $((c - 2)) times; its CPU state at the last reset:"
+		awk '/^CPU Reset/ { n = 0 } { l[n++] = $0 } END { for (i = 0; i < n && i < 24; i++) print "reset| " l[i] }' \
+			/tmp/l2-$g.reset.log
+	done
 }
 
 # Nothing: QEMU marks guest RAM mergeable, but KSM does not run.
@@ -179,6 +199,8 @@ for r in $sweep_reclaim; do
 			"$(($(ppr_ms daemon) - d0)) $(($(ppr_ms worker) - w0)) $(($(ksmd_ms) - s0))"
 	done
 done
+resets
+echo "PPR-DEMO-RESETS $nreset"
 stop_guests
 rmmod ppr_pageone || exit 1
 echo "PPR-TAP ok - demo/density"

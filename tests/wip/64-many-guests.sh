@@ -6,15 +6,18 @@
 # reaches its last line).
 # ppr.many_load=churn: each guest writes, checks and frees 96 MiB every
 # 10 s instead of idling (nested page faults and recycling all the time).
+# ppr.reclaim_ms=MS (default 10000), ppr.merge_ms=MS (default the module's).
 # Prints one line per guest: boot time, recycled pages, RSS.
 # ppr-timeout: 2400
 . /tests/lib/l2.sh
-n=16 idle=600 load=idle
+n=16 idle=600 load=idle reclaim=10000 merge=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	ppr.guests=*) n=${w#*=} ;;
 	ppr.idle_s=*) idle=${w#*=} ;;
 	ppr.many_load=*) load=${w#*=} ;;
+	ppr.reclaim_ms=*) reclaim=${w#*=} ;;
+	ppr.merge_ms=*) merge=merge_period_ms=${w#*=} ;;
 	esac
 done
 case $load in
@@ -23,7 +26,7 @@ churn) args="churn cmdline=ppr.churn=96,100000,500,10000,SEED" ;;
 *) echo "64-many-guests: ppr.many_load is idle or churn, not '$load'"; exit 1 ;;
 esac
 V=/sys/kernel/mm/ppr_pageone/vms
-modprobe ppr_pageone reclaim_period_ms=10000 || exit 1
+modprobe ppr_pageone reclaim_period_ms=$reclaim $merge || exit 1
 t0=$(cut -d. -f1 /proc/uptime)
 for i in $(seq $n); do
 	# reboot=1: a guest that resets (a triple fault) boots again, and its
