@@ -61,8 +61,12 @@ for i in $(seq $n); do
 	b=$(grep -c '^PPR-BOOT' "/tmp/l2-g$i.log")
 	if [ "$b" -gt 1 ]; then
 		reset=$((reset + 1))
-		echo "g$i: booted $b times: it reset while idle; its resets:"
-		grep -A 4 '^CPU Reset' "/tmp/l2-g$i.reset.log" | tail -n 15 | sed 's/^/reset| /'
+		echo "g$i: booted $b times: it reset while idle; its console before its second boot:"
+		awk '/^PPR-BOOT/ && ++n == 2 { exit } { l[NR % 40] = $0; last = NR }
+			END { for (i = last - 39; i <= last; i++) if (i > 0) print "l2| " l[i % 40] }' \
+			"/tmp/l2-g$i.log"
+		echo "g$i: $(grep -c '^CPU Reset' "/tmp/l2-g$i.reset.log") CPU resets; the first after QEMU's two:"
+		awk '/^CPU Reset/ { n++ } n == 3' "/tmp/l2-g$i.reset.log" | head -n 24 | sed 's/^/reset| /'
 	fi
 	id=$(sed -n 's/^attached vm \([0-9]*\):.*/\1/p' "/tmp/g$i.attach" 2>/dev/null)
 	r=$(cat $V/$id/recycled_pages 2>/dev/null || echo 0)
