@@ -1,15 +1,15 @@
-# Benchmark (reported, not asserted): eight L2 guests booted from the
+# Benchmark (reported, not asserted): two L2 guests booted from the
 # same kernel, each writing the same ~38 MB into its page cache; host
 # memory and time to steady state with stock KSM at its fastest settings
 # (ksmd: sleep_millisecs 0, pages_to_scan 10000) against PageONE (merge
 # period 20 s, 2 work threads), in the same run, one after the other.
-# Steady state: from the engine's start (run=1, once all guests wrote),
+# Steady state: from the engine's start (run=1, once both guests wrote),
 # the time pages_sharing first reaches 99% of its value 100 s later. Host
 # memory: MemTotal - MemAvailable of L1, minus its value before the guests.
-# ppr-timeout: 1800
+# Two guests, not more, until the rig's fault with many guests under load
+# is understood (docs/debugging.md).
 . /tests/lib/l2.sh
 K=/sys/kernel/mm/ksm
-ng=8
 now() { cut -d' ' -f1 /proc/uptime; }
 # CPU seconds used so far by the scanner: ksmd, or PageONE's threads.
 engine_cpu() {
@@ -28,10 +28,10 @@ base=$(used_kib)
 # $1 label, $2 command that sets the engine running
 phase() {
 	local label=$1 start=$2 t0 s hist= steady= n=0 g before window=100
-	for g in $(seq $ng); do
+	for g in 1 2; do
 		l2_boot "dd$g" same-data mem=256M cmdline=ppr.idle=900 timeout=1200 || return 1
 	done
-	for g in $(seq $ng); do l2_wait_line "dd$g" 'guest/same-data: written' 400 || return 1; done
+	for g in 1 2; do l2_wait_line "dd$g" 'guest/same-data: written' 400 || return 1; done
 	sleep 2
 	before=$(used_kib)
 	t0=$(now) c0=$(engine_cpu)
@@ -49,11 +49,11 @@ phase() {
 	done
 	echo "PPR-BENCH guests-dedup $label: steady state after ${steady:-never} s (99% of pages_sharing at ${window} s);" \
 		"pages_shared $(cat $K/pages_shared), pages_sharing $(cat $K/pages_sharing);" \
-		"host memory for the $ng guests $(( ($(used_kib) - base) / 1024 )) MiB" \
+		"host memory for the 2 guests $(( ($(used_kib) - base) / 1024 )) MiB" \
 		"(before merging $(( (before - base) / 1024 )) MiB);" \
 		"scanner CPU over the ${window} s: $(awk "BEGIN { print $(engine_cpu) - $c0 }") s"
-	for g in $(seq $ng); do kill "$(l2_pid "dd$g")" 2>/dev/null; done
-	for g in $(seq $ng); do l2_wait "dd$g" >/dev/null 2>&1; done
+	for g in 1 2; do kill "$(l2_pid "dd$g")" 2>/dev/null; done
+	for g in 1 2; do l2_wait "dd$g" >/dev/null 2>&1; done
 	echo 2 >$K/run
 	sleep 2
 }

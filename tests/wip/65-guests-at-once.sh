@@ -6,12 +6,22 @@
 # were being recycled), and the recycler took back at least one round's
 # worth of its pages (8,192) while it ran; and that the four VMs were
 # recycled as four: each under its own id, each counted apart.
+# ppr.four_attach=0: the same guests, not attached (the control: a guest
+# that dies here does so without the recycler).
+# Not in make check: in a clean-clone CI run one of the four guests ended
+# (QEMU exited, no console line, no reset logged) after its first round;
+# whether that is the rig's fault or the recycler's is open
+# (docs/debugging.md).
 # ppr-cost: 100 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 V=/sys/kernel/mm/ppr_pageone/vms
 n=4
 rc=0
+attach=1
+for w in $(cat /proc/cmdline); do
+	case $w in ppr.four_attach=0) attach=0 ;; esac
+done
 modprobe ppr_pageone reclaim_period_ms=500 || exit 1
 for i in $(seq $n); do
 	l2_start "four$i" churn mem=256M ivshmem=1M timeout=600 \
@@ -19,6 +29,11 @@ for i in $(seq $n); do
 done
 ids=
 for i in $(seq $n); do
+	if [ $attach = 0 ]; then
+		eval "id$i=none seen$i=0"
+		ids="$ids $i"
+		continue
+	fi
 	out=$(l2_attach "four$i") || { echo "$out"; exit 1; }
 	id=$(echo "$out" | sed -n 's/^attached vm \([0-9]*\):.*/\1/p')
 	[ -n "$id" ] || { echo "four$i: no vm id in '$out'"; exit 1; }
@@ -47,7 +62,7 @@ for i in $(seq $n); do
 	s=$?
 	[ $s = 0 ] || sed 's/^/| /' /tmp/four$i.out | tail -n 40
 	tap $s four/guest$i-churn-verified "$(grep -m1 -o 'churn: .*' "/tmp/l2-four$i.log")"
-	tap $([ "$seen" -ge 8192 ]; echo $?) four/guest$i-recycled \
+	[ $attach = 0 ] || tap $([ "$seen" -ge 8192 ]; echo $?) four/guest$i-recycled \
 		"vm $id: $seen pages recycled while it ran, 8192 expected at least"
 	echo "four$i: vm $id, $seen pages recycled"
 done
