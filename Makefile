@@ -84,7 +84,7 @@ soak:
 # QUICK=1: a smaller run, a smoke test of the experiment.
 demo:
 	$(MAKE) FLAVOUR=lean images
-	@mkdir -p build/demo
+	@mkdir -p build/demo && rm -f build/demo/console.log
 	@rc=0; tests/vm/run --flavour lean --jobs 1 --log build/demo/console.log \
 		--append "ppr.suite=demo$(if $(QUICK), ppr.demo_quick=1)" $(RUNFLAGS) all || rc=$$?; \
 	tests/demo/report build/demo/console.log build/demo || rc=1; exit $$rc
