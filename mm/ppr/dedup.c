@@ -2,9 +2,10 @@
 /*
  * ppr_pageone: PageONE on the module's threads. At load the module takes
  * scanning over from ksmd (pageone_start(); ksmd stays off until unload)
- * and sets /sys/kernel/mm/ksm/run to 1 unless merge=0. The daemon starts a
- * PageONE pass every merge period and queues one token per work thread;
- * the work threads run tokens between recycle slices (core.c).
+ * and sets /sys/kernel/mm/ksm/run to 1 unless merge=0. As a client of
+ * the thread pool (pool.h), its tick starts a PageONE pass every merge
+ * period and queues one token per work thread; the work threads run
+ * tokens between the recycler's slices.
  *
  * /sys/kernel/mm/ksm/run keeps its meaning: 0 pauses PageONE, 1 runs it
  * (and starts a pass at once, as it wakes ksmd), 2 unmerges everything.
@@ -24,8 +25,10 @@
 #define pr_fmt(fmt) "ppr_pageone: " fmt
 
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pageone.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "ppr.h"
@@ -34,8 +37,6 @@ unsigned int ppr_merge_period_ms = PPR_DEFAULT_MERGE_PERIOD_MS;
 static bool ppr_merge = true;
 bool ppr_merge_vm_ram = true;
 static bool ppr_dedup_on;		/* holds the claim: set at init only */
-static bool ppr_merge_now;		/* start a pass at the next tick */
-static unsigned long ppr_next_merge;	/* jiffies; the daemon's only */
 static struct kobject *ppr_dedup_kobj;
 /* Ticks at which a pass was due but the last one still ran. */
 static atomic64_t ppr_dedup_late;
@@ -69,44 +70,93 @@ MODULE_PARM_DESC(merge, "set /sys/kernel/mm/ksm/run to 1 at load (default true)"
 module_param_named(merge_vm_ram, ppr_merge_vm_ram, bool, 0444);
 MODULE_PARM_DESC(merge_vm_ram, "make attached VMs' guest RAM mergeable before each PageONE pass (default true)");
 
+static struct ppr_client ppr_pageone;
+
 /* From ksm.c when run is set to 1, and on a new period: a pass now. */
 void ppr_dedup_kick(void)
 {
-	WRITE_ONCE(ppr_merge_now, true);
-	ppr_wake_daemon_dedup();
+	ppr_pool_kick(&ppr_pageone);
 }
 
-/**
- * ppr_dedup_tick - start a PageONE pass if one is due
- * @now: jiffies
- *
- * Called by the daemon only. A pass still running at its successor's
- * time delays it: the daemon looks again every 100 ms until it ends.
- *
- * Return: the jiffies of the next time to look.
+/*
+ * Begin a PageONE pass and queue one token per work thread. A token that
+ * cannot be allocated is dropped at once: fewer threads scan this pass.
  */
-unsigned long ppr_dedup_tick(unsigned long now)
+static void ppr_queue_dedup_pass(void)
+{
+	unsigned int i, n = ppr_pool_threads();
+
+	if (!pageone_begin_pass(n))
+		return;
+	for (i = 0; i < n; i++) {
+		struct ppr_work *token = kzalloc(sizeof(*token), GFP_KERNEL);
+
+		if (!token) {
+			pageone_drop_token();
+			continue;
+		}
+		token->client = &ppr_pageone;
+		ppr_pool_queue(token);
+	}
+}
+
+/*
+ * The pool's tick: start a PageONE pass every merge period, or when
+ * kicked. A pass still running at its successor's time delays it: the
+ * daemon looks again every 100 ms until it ends.
+ */
+static unsigned long ppr_dedup_tick(struct ppr_client *c, unsigned long now)
 {
 	unsigned long period = msecs_to_jiffies(READ_ONCE(ppr_merge_period_ms));
 
 	if (!READ_ONCE(ppr_dedup_on))
 		return now + MAX_JIFFY_OFFSET;
-	if (READ_ONCE(ppr_merge_now)) {
-		WRITE_ONCE(ppr_merge_now, false);
-		ppr_next_merge = now;
-	}
-	if (time_before(now, ppr_next_merge))
-		return ppr_next_merge;
 	if (pageone_in_pass()) {
 		atomic64_inc(&ppr_dedup_late);
 		return now + min(period, msecs_to_jiffies(100));
 	}
-	ppr_next_merge = now + period;
 	if (READ_ONCE(ppr_merge_vm_ram))
 		ppr_vm_merge_ram();
 	if (pageone_may_run())
 		ppr_queue_dedup_pass();
-	return ppr_next_merge;
+	return now + period;
+}
+
+/* A token: scan whole mms until the pass has none left. */
+static void ppr_dedup_run(struct ppr_work *token, void *scratch)
+{
+	pageone_run_token(scratch, kthread_should_stop);
+	kfree(token);
+}
+
+static void ppr_dedup_cancel(struct ppr_work *token)
+{
+	pageone_drop_token();
+	kfree(token);
+}
+
+static void *ppr_dedup_scratch_alloc(struct ppr_client *c)
+{
+	return pageone_scratch_alloc();
+}
+
+static void ppr_dedup_scratch_free(struct ppr_client *c, void *scratch)
+{
+	pageone_scratch_free(scratch);
+}
+
+static struct ppr_client ppr_pageone = {
+	.name = "pageone",
+	.tick = ppr_dedup_tick,
+	.run = ppr_dedup_run,
+	.cancel = ppr_dedup_cancel,
+	.scratch_alloc = ppr_dedup_scratch_alloc,
+	.scratch_free = ppr_dedup_scratch_free,
+};
+
+struct ppr_client *ppr_dedup_client(void)
+{
+	return &ppr_pageone;
 }
 
 /* --- /sys/kernel/mm/ppr_pageone/pageone ------------------------------- */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ppr_pageone module internals. The module:
- *   core.c   parameters, the daemon, the work threads and their queue
- *   vm.c     attached VMs: attach, detach, area validation, recycle passes
- *   dev.c    /dev/ppr_pageone and its ioctls
- *   sysfs.c  /sys/kernel/mm/ppr_pageone
- *   dedup.c  PageONE on the daemon and the work threads, pageone/ counters
+ *   module.c     load and unload, in order
+ *   pool.c       the daemon, the work threads and their queue (pool.h);
+ *                it names no client
+ *   recycler.c   the recycler's client of the pool: its tick, its slices
+ *   vm.c         attached VMs: attach, detach, area validation, recycle passes
+ *   dev.c        /dev/ppr_pageone and its ioctls
+ *   sysfs.c      /sys/kernel/mm/ppr_pageone
+ *   dedup.c      PageONE's client of the pool, pageone/ counters
  */
 #ifndef _MM_PPR_PPR_H
 #define _MM_PPR_PPR_H
@@ -21,9 +24,10 @@
 #include <linux/xarray.h>
 #include <uapi/linux/ppr.h>
 
+#include "pool.h"
+
 struct kvm;
 
-#define PPR_MAX_THREADS		64
 #define PPR_MIN_PERIOD_MS	10
 #define PPR_MAX_PERIOD_MS	3600000
 #define PPR_DEFAULT_MERGE_PERIOD_MS	600000
@@ -144,27 +148,18 @@ struct ppr_stats {
 
 extern struct ppr_stats ppr_stats;
 
-/* A unit of work: one summary chunk of one VM, or a PageONE token. */
-struct ppr_slice {
-	struct list_head node;
-	struct ppr_vm *vm;		/* holds a reference; NULL: a token */
-	u64 chunk;			/* summary bit: GFNs chunk << 9 .. +511 */
-};
+/* module.c */
+extern struct workqueue_struct *ppr_wq;
 
-/* core.c */
+/* recycler.c */
 extern unsigned int ppr_reclaim_period_ms;
-extern unsigned int ppr_work_threads;
 extern unsigned int ppr_max_chunks_per_pass;
 extern bool ppr_run;
 extern bool ppr_lru_drain_wanted;
-extern struct workqueue_struct *ppr_wq;
+struct ppr_client *ppr_recycler_client(void);
+void ppr_recycler_kick(void);
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
-void ppr_wake_daemon(void);
-void ppr_wake_daemon_dedup(void);
-void ppr_queue_dedup_pass(void);
 int ppr_set_reclaim_period(unsigned int ms);
-int ppr_set_work_threads(unsigned int n);
-u64 ppr_threads_cpu_ns(bool daemon);
 
 /* vm.c */
 extern struct list_head ppr_vms;
@@ -173,7 +168,7 @@ int ppr_vm_attach(struct ppr_attach *req);
 int ppr_vm_detach(u32 id);
 void ppr_vm_detach_all(void);
 void ppr_vm_pass(struct ppr_vm *vm);
-void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch);
+void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *scratch);
 void ppr_vm_slice_done(struct ppr_vm *vm, u64 chunk);
 void ppr_vm_put(struct ppr_vm *vm);
 void ppr_vm_memslot_removal(struct kvm *kvm);
@@ -186,8 +181,8 @@ void ppr_vm_merge_ram(void);
 extern unsigned int ppr_merge_period_ms;
 extern bool ppr_merge_vm_ram;
 int ppr_set_merge_period(unsigned int ms);
+struct ppr_client *ppr_dedup_client(void);
 void ppr_dedup_kick(void);
-unsigned long ppr_dedup_tick(unsigned long now);
 int ppr_dedup_init(struct kobject *root);
 void ppr_dedup_exit(void);
 

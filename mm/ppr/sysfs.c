@@ -37,7 +37,7 @@ static ssize_t run_store(struct kobject *k, struct kobj_attribute *a,
 	ssize_t ret = ppr_store_bool(buf, count, &ppr_run);
 
 	if (ret > 0)
-		ppr_wake_daemon();
+		ppr_recycler_kick();
 	return ret;
 }
 
@@ -68,13 +68,13 @@ static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute 
 static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,
 				 char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_work_threads));
+	return sysfs_emit(buf, "%u\n", ppr_pool_threads());
 }
 
 static ssize_t work_threads_store(struct kobject *k, struct kobj_attribute *a,
 				  const char *buf, size_t count)
 {
-	return ppr_store_uint(buf, count, ppr_set_work_threads);
+	return ppr_store_uint(buf, count, ppr_pool_set_threads);
 }
 
 static ssize_t merge_period_ms_show(struct kobject *k, struct kobj_attribute *a,
@@ -164,12 +164,12 @@ static ssize_t attached_vms_show(struct kobject *k, struct kobj_attribute *a, ch
 
 static ssize_t daemon_cpu_ns_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", ppr_threads_cpu_ns(true));
+	return sysfs_emit(buf, "%llu\n", ppr_pool_cpu_ns(true));
 }
 
 static ssize_t worker_cpu_ns_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", ppr_threads_cpu_ns(false));
+	return sysfs_emit(buf, "%llu\n", ppr_pool_cpu_ns(false));
 }
 
 static struct kobj_attribute ppr_attached_attr = __ATTR_RO(attached_vms);
@@ -182,45 +182,42 @@ static const struct attribute_group ppr_stats_group = {
 
 /* --- vms/<id> ------------------------------------------------------------ */
 
-static ssize_t ppr_vm_info_show(struct kobject *k, struct kobj_attribute *a, char *buf)
-{
-	struct ppr_vm *vm = container_of(k, struct ppr_vm, kobj);
-	const char *n = a->attr.name;
-	ssize_t ret;
-
-	spin_lock(&vm->lock);
-	if (!strcmp(n, "name"))
-		ret = sysfs_emit(buf, "%s\n", vm->name);
-	else if (!strcmp(n, "vmm_pid"))
-		ret = sysfs_emit(buf, "%d\n", vm->vmm_pid);
-	else if (!strcmp(n, "state"))
-		ret = sysfs_emit(buf, "%s\n", vm->detaching ? "detaching" :
-				 ppr_vm_status_name(vm->status));
-	else if (!strcmp(n, "epoch"))
-		ret = sysfs_emit(buf, "%llu\n", vm->epoch);
-	else if (!strcmp(n, "batches_in_flight"))
-		ret = sysfs_emit(buf, "%d\n", atomic_read(&vm->batches_in_flight));
-	else if (!strcmp(n, "queued_chunks"))
-		ret = sysfs_emit(buf, "%d\n", atomic_read(&vm->nr_queued));
-	else if (!strcmp(n, "nr_pfns"))
-		ret = sysfs_emit(buf, "%llu\n", vm->status == PPR_VM_ACTIVE ?
-				 vm->view.nr_pfns : 0);
-	else
-		ret = sysfs_emit(buf, "%zu\n", vm->area_size);
-	spin_unlock(&vm->lock);
-	return ret;
+/*
+ * One show per file. Each reads its field under vm->lock, so that the
+ * state, epoch and nr_pfns a reader sees belong to one moment.
+ */
+#define PPR_VM_SHOW(file, fmt, expr)					\
+static ssize_t file##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	struct ppr_vm *vm = container_of(k, struct ppr_vm, kobj);	\
+	ssize_t ret;							\
+									\
+	spin_lock(&vm->lock);						\
+	ret = sysfs_emit(buf, fmt "\n", expr);				\
+	spin_unlock(&vm->lock);						\
+	return ret;							\
 }
+
+PPR_VM_SHOW(name, "%s", vm->name)
+PPR_VM_SHOW(vmm_pid, "%d", vm->vmm_pid)
+PPR_VM_SHOW(state, "%s", vm->detaching ? "detaching" : ppr_vm_status_name(vm->status))
+PPR_VM_SHOW(epoch, "%llu", vm->epoch)
+PPR_VM_SHOW(nr_pfns, "%llu", vm->status == PPR_VM_ACTIVE ? vm->view.nr_pfns : 0)
+PPR_VM_SHOW(area_bytes, "%zu", vm->area_size)
+PPR_VM_SHOW(batches_in_flight, "%d", atomic_read(&vm->batches_in_flight))
+PPR_VM_SHOW(queued_chunks, "%d", atomic_read(&vm->nr_queued))
 
 static struct kobj_attribute ppr_vm_info[] = {
 	/* Which process runs which guest is for root's eyes only. */
-	__ATTR(name, 0400, ppr_vm_info_show, NULL),
-	__ATTR(vmm_pid, 0400, ppr_vm_info_show, NULL),
-	__ATTR(state, 0444, ppr_vm_info_show, NULL),
-	__ATTR(epoch, 0444, ppr_vm_info_show, NULL),
-	__ATTR(nr_pfns, 0444, ppr_vm_info_show, NULL),
-	__ATTR(area_bytes, 0444, ppr_vm_info_show, NULL),
-	__ATTR(batches_in_flight, 0444, ppr_vm_info_show, NULL),
-	__ATTR(queued_chunks, 0444, ppr_vm_info_show, NULL),
+	__ATTR(name, 0400, name_show, NULL),
+	__ATTR(vmm_pid, 0400, vmm_pid_show, NULL),
+	__ATTR_RO(state),
+	__ATTR_RO(epoch),
+	__ATTR_RO(nr_pfns),
+	__ATTR_RO(area_bytes),
+	__ATTR_RO(batches_in_flight),
+	__ATTR_RO(queued_chunks),
 };
 
 static const struct attribute_group ppr_vm_group = {

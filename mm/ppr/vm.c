@@ -616,9 +616,8 @@ void ppr_vm_merge_ram(void)
 }
 
 /* A worker's slice: recycle the marked pages of one summary chunk. */
-void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratch)
+void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *scratch)
 {
-	struct ppr_vm *vm = slice->vm;
 	struct ppr_slice_claim claim = { .vm = vm };
 	struct ppr_area_view view;
 	struct kvm *kvm = vm->kvm;
@@ -629,7 +628,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	if (!ppr_vm_active_view(vm, &view, &claim.epoch))
 		goto out;
 
-	gfn = slice->chunk << PPR_SUMMARY_SHIFT;
+	gfn = chunk << PPR_SUMMARY_SHIFT;
 	end = min_t(u64, gfn + (1ULL << PPR_SUMMARY_SHIFT), view.nr_pfns);
 	if (!mmget_not_zero(vm->mm))
 		goto out;
@@ -673,7 +672,7 @@ void ppr_vm_do_slice(struct ppr_slice *slice, struct ppr_recycle_scratch *scratc
 	srcu_read_unlock(&kvm->srcu, idx);
 	mmput(vm->mm);
 	if (retry)
-		ppr_vm_retry_later(vm, slice->chunk, claim.epoch);
+		ppr_vm_retry_later(vm, chunk, claim.epoch);
 out:
 	atomic64_add(local_clock() - t0, &vm->stats.worker_time);
 }
@@ -1024,7 +1023,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 	req->vm_id = vm->id;
 	pr_info("vm %u (%s, pid %d) attached: area %zu KiB\n", vm->id, vm->name,
 		vm->vmm_pid, vm->area_size >> 10);
-	ppr_wake_daemon();
+	ppr_recycler_kick();
 	return 0;
 
 put:

@@ -20,6 +20,9 @@
 
 #include <linux/ppr.h>
 
+#include "hint.h"
+#include "json.h"
+#include "opt.h"
 #include "pprctl.h"
 #include "sysfs.h"
 #include "units.h"
@@ -49,12 +52,7 @@ static int open_device(void)
 
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-		pr_err("opening %s: %s; " PPR_MODPROBE_HINT, path, strerror(errno));
-	else if (errno == EACCES || errno == EPERM)
-		pr_err("opening %s: %s; run pprctl as root", path, strerror(errno));
-	else
-		pr_err("opening %s: %s; check the kernel log (dmesg)", path, strerror(errno));
+	pr_errno(HINT_MODULE, errno, "opening %s", path);
 	return -1;
 }
 
@@ -120,13 +118,7 @@ static int grab_fd(int pid, int target)
 
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
-		err = errno;
-		if (err == ENOSYS)
-			pr_err("pidfd_open(%d): %s; pprctl needs Linux 5.6 or later", pid, strerror(err));
-		else if (err == ESRCH)
-			pr_err("pidfd_open(%d): %s; the process has exited", pid, strerror(err));
-		else
-			pr_err("pidfd_open(%d): %s; check the pid", pid, strerror(err));
+		pr_errno(HINT_PIDFD_OPEN, errno, "pidfd_open(%d)", pid);
 		return -1;
 	}
 	fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
@@ -134,17 +126,8 @@ static int grab_fd(int pid, int target)
 	close(pidfd);
 	if (fd >= 0)
 		return fd;
-	if (err == EPERM || err == EACCES)
-		pr_err("copying the KVM VM fd %d of process %d: %s; this needs root, or ptrace rights over the process (CAP_SYS_PTRACE; see kernel.yama.ptrace_scope)",
-		       target, pid, strerror(err));
-	else if (err == ENOSYS)
-		pr_err("pidfd_getfd: %s; pprctl needs Linux 5.6 or later", strerror(err));
-	else if (err == EBADF || err == ESRCH)
-		pr_err("copying the KVM VM fd %d of process %d: %s; the VM was closed or the process exited meanwhile",
-		       target, pid, strerror(err));
-	else
-		pr_err("copying the KVM VM fd %d of process %d: %s; check the kernel log (dmesg)",
-		       target, pid, strerror(err));
+	pr_errno(HINT_PIDFD_GETFD, err, "copying the KVM VM fd %d of process %d (pidfd_getfd)",
+		 target, pid);
 	return -1;
 }
 
@@ -357,13 +340,12 @@ static int choose_area(int pid, struct area_candidate *out)
 	int err, ret = -1;
 
 	if (!scan) {
-		pr_err("finding the mark area: %s; try again with --area FILE", strerror(ENOMEM));
+		pr_errno(HINT_PROC_MAPS, ENOMEM, "finding the mark area of process %d", pid);
 		return -1;
 	}
 	err = area_scan(pid, scan);
 	if (err) {
-		pr_err("reading /proc/%d/maps: %s; run pprctl as root, or give the area with --area FILE",
-		       pid, strerror(-err));
+		pr_errno(HINT_PROC_MAPS, -err, "reading /proc/%d/maps", pid);
 	} else if (scan->nr == 0) {
 		pr_err("process %d maps no PPR mark area (no shared file starting with the area magic, nor one with \"ppr\" in its path of at most 64 MiB); give the ivshmem memory backend's file with --area FILE",
 		       pid);
@@ -379,110 +361,83 @@ static int choose_area(int pid, struct area_candidate *out)
 	return ret;
 }
 
-static const char *attach_hint(int err)
+void print_attached(FILE *f, int json, unsigned int id, int pid, const char *name,
+		    const char *area)
 {
-	switch (err) {
-	case EINVAL:
-		return "the module rejected the request: the area has the wrong magic, version or size (is it the ivshmem device's file, and has the guest driver bound it?), or the fd is not a KVM VM";
-	case EEXIST:
-	case EBUSY:
-		return "this VM or this area is attached already; see pprctl status, or pprctl detach it first";
-	case ENXIO:
-		return "the QEMU process does not map this file as shared memory: give the mem-path of this QEMU's ivshmem memory backend with --area";
-	case ENOSPC:
-		return "the module has no room for another VM; detach one first (pprctl status lists them)";
-	case EPERM:
-	case EACCES:
-		return "attaching needs root (CAP_SYS_ADMIN); run pprctl as root";
-	case ENOTTY:
-		return "the device does not know this request; are pprctl and the module from the same version?";
-	case ENOMEM:
-		return "the kernel is short of memory; try again later";
-	default:
-		return "check the kernel log (dmesg)";
+	struct json j;
+
+	if (!json) {
+		/* Scripts parse this line: keep it as it is. */
+		fprintf(f, "attached vm %u: pid %d, name %s, area %s\n", id, pid, name, area);
+		return;
 	}
-}
-
-static int attach_usage(const char *fmt, const char *arg)
-{
-	fputs("pprctl: attach: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("; see the usage below\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* --opt VALUE or --opt=VALUE at argv[*i]; NULL if argv[*i] is not --opt. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, int *missing)
-{
-	size_t len = strlen(opt);
-
-	if (!strncmp(argv[*i], opt, len) && argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (strcmp(argv[*i], opt))
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
+	/* The keys of pprctl status --json's VM objects, and the area. */
+	json_init(&j, f);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "id", id);
+	json_str(&j, "name", name);
+	json_u64(&j, "vmm_pid", pid);
+	json_str(&j, "area", area);
+	json_obj_end(&j);
+	json_finish(&j);
 }
 
 int cmd_attach(int argc, char **argv)
 {
-	const char *area_arg = NULL, *name_arg = NULL, *pid_arg = NULL, *v;
+	static const struct option longopts[] = {
+		{ "area", required_argument, NULL, 'a' },
+		{ "name", required_argument, NULL, 'n' },
+		OPT_JSON, OPT_HELP, OPT_TABLE_END
+	};
+	const char *area_arg = NULL, *name_arg = NULL, *pid_arg = NULL, *arg;
 	struct area_candidate area;
 	struct ppr_attach req;
 	int fds[MAX_VM_FDS];
-	int pid, i, n, dev, kvm_fd, area_fd, missing = 0, ret = EXIT_FAIL;
+	int pid, i, n, c, dev, kvm_fd, area_fd, json = 0, ret;
 	char proc[64], fdlist[128];
+	struct opts o;
 	struct stat st;
 
-	for (i = 1; i < argc; i++) {
-		v = opt_value(argc, argv, &i, "--area", &missing);
-		if (v) {
-			area_arg = v;
-			continue;
-		}
-		v = opt_value(argc, argv, &i, "--name", &missing);
-		if (v) {
-			name_arg = v;
-			continue;
-		}
-		if (missing)
-			return attach_usage("%s needs a value", argv[i]);
-		if (argv[i][0] == '-')
-			return attach_usage("unknown option '%s'", argv[i]);
-		if (pid_arg)
-			return attach_usage("too many arguments ('%s')", argv[i]);
-		pid_arg = argv[i];
+	opt_start(&o, "attach", argc, argv, "jh", longopts);
+	while ((c = opt_next(&o, &arg)) != OPT_DONE) {
+		if (c == 'a')
+			area_arg = arg;
+		else if (c == 'n')
+			name_arg = arg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == OPT_ARG && pid_arg)
+			opt_error(&o, "too many arguments ('%s')", arg);
+		else if (c == OPT_ARG)
+			pid_arg = arg;
 	}
+	ret = opt_end(&o);
+	if (ret)
+		return ret;
+	ret = EXIT_FAIL;
 	if (!pid_arg)
-		return attach_usage("missing the QEMU pid%s", "");
+		return usage_error("attach", "missing the QEMU pid");
 	if (parse_pid(pid_arg, &pid))
-		return attach_usage("'%s' is not a pid", pid_arg);
-	if (name_arg && (!name_arg[0] || strlen(name_arg) >= PPR_NAME_LEN)) {
-		pr_err("attach: --name '%s' must have 1 to %d bytes; see the usage below", name_arg,
-		       PPR_NAME_LEN - 1);
-		return EXIT_USAGE;
-	}
+		return usage_error("attach", "'%s' is not a pid", pid_arg);
+	if (name_arg && (!name_arg[0] || strlen(name_arg) >= PPR_NAME_LEN))
+		return usage_error("attach", "--name '%s' must have 1 to %d bytes", name_arg,
+				   PPR_NAME_LEN - 1);
 	if (area_arg && !area_arg[0])
-		return attach_usage("--area needs a file name%s", "");
+		return usage_error("attach", "--area needs a file name");
 
 	dev = open_device();
 	if (dev < 0)
 		return EXIT_FAIL;
 	snprintf(proc, sizeof(proc), "/proc/%d", pid);
 	if (stat(proc, &st)) {
-		pr_err("process %d: %s; check the pid (e.g. pidof qemu-system-x86_64)", pid,
-		       errno == ENOENT ? "no such process" : strerror(errno));
+		pr_err("process %d: %s; %s", pid,
+		       errno == ENOENT ? "no such process" : strerror(errno), hint(HINT_PROC, errno));
 		goto out_dev;
 	}
 
 	n = find_vm_fds(pid, fds, MAX_VM_FDS);
 	if (n < 0) {
-		pr_err("listing the fds of process %d (/proc/%d/fd): %s; %s", pid, pid, strerror(-n),
-		       -n == EACCES || -n == EPERM ? "this needs root or ptrace rights over the process"
-						    : "check the pid");
+		pr_errno(HINT_PROC_FDS, -n, "listing the fds of process %d (/proc/%d/fd)", pid, pid);
 		goto out_dev;
 	}
 	if (n == 0) {
@@ -511,9 +466,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	area_fd = open(area.open_path, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (area_fd < 0) {
-		pr_err("opening the mark area %s: %s; %s", area.path, strerror(errno),
-		       errno == EACCES || errno == EPERM ? "run pprctl as root" :
-		       "check the file given with --area");
+		pr_errno(HINT_AREA_OPEN, errno, "opening the mark area %s", area.path);
 		goto out_kvm;
 	}
 	if (fstat(area_fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
@@ -536,11 +489,11 @@ int cmd_attach(int argc, char **argv)
 		default_name(pid, req.name, sizeof(req.name));
 
 	if (ioctl(dev, PPR_IOC_ATTACH, &req)) {
-		pr_err("attaching process %d (VM fd %d, area %s): %s; %s", pid, fds[0], area.path,
-		       strerror(errno), attach_hint(errno));
+		pr_errno(HINT_ATTACH, errno, "attaching process %d (VM fd %d, area %s)", pid,
+			 fds[0], area.path);
 		goto out_area;
 	}
-	printf("attached vm %u: pid %d, name %s, area %s\n", req.vm_id, pid, req.name, area.path);
+	print_attached(stdout, json, req.vm_id, pid, req.name, area.path);
 	ret = EXIT_OK;
 out_area:
 	close(area_fd);
@@ -562,7 +515,7 @@ static int vm_id_of_pid(int pid, uint32_t *id)
 
 	err = sysfs_list_dirs("vms", &ids, &n);
 	if (err && err != -ENOENT) {
-		pr_err("listing %s/vms: %s; run pprctl as root", sysfs_root(), strerror(-err));
+		pr_errno(HINT_SYSFS_READ, -err, "listing %s/vms", sysfs_root());
 		return -1;
 	}
 	for (i = 0; !err && i < n; i++) {
@@ -587,43 +540,56 @@ static int vm_id_of_pid(int pid, uint32_t *id)
 	return 0;
 }
 
-static int detach_usage(const char *fmt, const char *arg)
+void print_detached(FILE *f, int json, unsigned int id)
 {
-	fputs("pprctl: detach: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("; see the usage below\n", stderr);
-	return EXIT_USAGE;
+	struct json j;
+
+	if (!json) {
+		fprintf(f, "detached vm %u\n", id);
+		return;
+	}
+	json_init(&j, f);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "id", id);
+	json_obj_end(&j);
+	json_finish(&j);
 }
 
 int cmd_detach(int argc, char **argv)
 {
-	const char *id_arg = NULL, *pid_arg = NULL, *v;
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		OPT_JSON, OPT_HELP, OPT_TABLE_END
+	};
+	const char *id_arg = NULL, *pid_arg = NULL, *arg;
 	struct ppr_detach req;
-	int i, pid = 0, dev, missing = 0, ret = EXIT_FAIL;
+	int c, pid = 0, dev, json = 0, ret;
+	struct opts o;
 	uint32_t id = 0;
 
-	for (i = 1; i < argc; i++) {
-		v = opt_value(argc, argv, &i, "--pid", &missing);
-		if (v) {
-			if (pid_arg)
-				return detach_usage("--pid given twice%s", "");
-			pid_arg = v;
-			continue;
-		}
-		if (missing)
-			return detach_usage("%s needs a value", argv[i]);
-		if (argv[i][0] == '-')
-			return detach_usage("unknown option '%s'", argv[i]);
-		if (id_arg)
-			return detach_usage("too many arguments ('%s')", argv[i]);
-		id_arg = argv[i];
+	opt_start(&o, "detach", argc, argv, "jh", longopts);
+	while ((c = opt_next(&o, &arg)) != OPT_DONE) {
+		if (c == 'p' && pid_arg)
+			opt_error(&o, "--pid given twice");
+		else if (c == 'p')
+			pid_arg = arg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == OPT_ARG && id_arg)
+			opt_error(&o, "too many arguments ('%s')", arg);
+		else if (c == OPT_ARG)
+			id_arg = arg;
 	}
+	ret = opt_end(&o);
+	if (ret)
+		return ret;
 	if (!!id_arg == !!pid_arg)
-		return detach_usage("give a VM id or --pid PID, not %s", id_arg ? "both" : "neither");
+		return usage_error("detach", "give a VM id or --pid PID, not %s",
+				   id_arg ? "both" : "neither");
 	if (id_arg && parse_vm_id(id_arg, &id))
-		return detach_usage("'%s' is not a VM id (see pprctl status)", id_arg);
+		return usage_error("detach", "'%s' is not a VM id (see pprctl status)", id_arg);
 	if (pid_arg && parse_pid(pid_arg, &pid))
-		return detach_usage("'%s' is not a pid", pid_arg);
+		return usage_error("detach", "'%s' is not a pid", pid_arg);
 
 	if (pid_arg && (sysfs_check_root() || vm_id_of_pid(pid, &id)))
 		return EXIT_FAIL;
@@ -633,19 +599,13 @@ int cmd_detach(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
 	req.vm_id = id;
+	ret = EXIT_FAIL;
 	if (ioctl(dev, PPR_IOC_DETACH, &req)) {
-		if (errno == ENOENT)
-			pr_err("detach vm %u: no attached VM with id %u (see pprctl status)", id, id);
-		else
-			pr_err("detach vm %u: %s; %s", id, strerror(errno),
-			       errno == EPERM || errno == EACCES ? "detaching needs root; run pprctl as root" :
-			       errno == ENOTTY ? "the device does not know this request; are pprctl and the module from the same version?" :
-			       "check the kernel log (dmesg)");
-		goto out;
+		pr_errno(HINT_DETACH, errno, "detach vm %u", id);
+	} else {
+		print_detached(stdout, json, id);
+		ret = EXIT_OK;
 	}
-	printf("detached vm %u\n", id);
-	ret = EXIT_OK;
-out:
 	close(dev);
 	return ret;
 }

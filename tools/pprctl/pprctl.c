@@ -10,35 +10,37 @@
 
 #include <linux/ppr.h>
 
+#include "opt.h"
+#include "param.h"
 #include "pprctl.h"
 
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
+	const char *synopsis;
+	const char *text;	/* what it does, lines indented by four spaces */
+	int params;		/* takes a PARAM: its usage lists them */
 };
 
 static const struct command commands[] = {
 	{ "status", cmd_status,
-	  "pprctl status [--json]\n"
-	  "    Settings, statistics and attached VMs.\n" },
+	  "pprctl status [--json]",
+	  "    Settings, statistics and attached VMs.\n", 0 },
 	{ "get", cmd_get,
-	  "pprctl get [--json] PARAM\n"
-	  "    Print a setting: run, merge_vm_ram (on|off), reclaim_period,\n"
-	  "    merge_period (durations), work_threads (a number).\n" },
+	  "pprctl get [--json] PARAM",
+	  "    Print a setting.\n", 1 },
 	{ "set", cmd_set,
-	  "pprctl set PARAM VALUE\n"
-	  "    Change a setting. run and merge_vm_ram take on, off, 1 or 0;\n"
-	  "    reclaim_period and merge_period a duration with a unit (500ms, 10s,\n"
-	  "    1.5s, 10m, 1h); work_threads a number.\n" },
+	  "pprctl set [--json] PARAM VALUE",
+	  "    Change a setting; with --json, print its new value.\n", 1 },
 	{ "attach", cmd_attach,
-	  "pprctl attach QEMU_PID [--area FILE] [--name NAME]\n"
+	  "pprctl attach [--json] QEMU_PID [--area FILE] [--name NAME]",
 	  "    Recycle the free pages of the guest run by QEMU_PID. FILE is the mark area\n"
 	  "    (the ivshmem device's backing file; found in the process's mappings if not\n"
-	  "    given); NAME defaults to QEMU's -name, else pid-QEMU_PID.\n" },
+	  "    given); NAME defaults to QEMU's -name, else pid-QEMU_PID. Prints the id\n"
+	  "    the module gave the VM.\n", 0 },
 	{ "detach", cmd_detach,
-	  "pprctl detach VM_ID | --pid QEMU_PID\n"
-	  "    Stop recycling for a VM (by id, or by the pid of its QEMU) and release it.\n" },
+	  "pprctl detach [--json] {VM_ID | --pid QEMU_PID}",
+	  "    Stop recycling for a VM (by id, or by the pid of its QEMU) and release it.\n", 0 },
 };
 
 #define NR_COMMANDS	ARRAY_SIZE(commands)
@@ -52,9 +54,13 @@ static void usage(FILE *f)
 		   "Control the " PPR_DEVICE_NAME " module (PPR page recycling for KVM guests).\n\n"
 		   "Commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %s", commands[i].usage);
+		fprintf(f, "  %s\n%s", commands[i].synopsis, commands[i].text);
 	fprintf(f, "  pprctl help [COMMAND]\n"
 		   "    This text, or the usage of one command.\n\n"
+		   "Parameters of get and set (PARAM, VALUE, what it sets):\n");
+	param_usage(f);
+	fprintf(f, "\nEvery command takes --json (-j), to print its result as one JSON object\n"
+		   "(errors stay text on stderr), and --help (-h), to print its usage.\n\n"
 		   "Environment: PPR_SYSFS overrides the sysfs root (default\n"
 		   "/sys/kernel/mm/ppr_pageone). See pprctl(8).\n");
 }
@@ -71,23 +77,38 @@ static const struct command *find_command(const char *name)
 
 static void command_usage(const struct command *c, FILE *f)
 {
-	fprintf(f, "usage: %s", c->usage);
+	fprintf(f, "usage: %s\n%s", c->synopsis, c->text);
+	if (c->params) {
+		fprintf(f, "  Parameters (PARAM, VALUE, what it sets):\n");
+		param_usage(f);
+	}
 }
 
 static int cmd_help(int argc, char **argv)
 {
+	static const struct option longopts[] = { OPT_HELP, OPT_TABLE_END };
 	const struct command *c;
+	const char *arg, *name = NULL;
+	struct opts o;
+	int opt, ret;
 
-	if (argc < 2) {
+	opt_start(&o, "help", argc, argv, "h", longopts);
+	while ((opt = opt_next(&o, &arg)) != OPT_DONE) {
+		if (opt == OPT_ARG && name)
+			opt_error(&o, "too many arguments ('%s')", arg);
+		else if (opt == OPT_ARG)
+			name = arg;
+	}
+	ret = opt_end(&o);
+	if (ret == EXIT_HELP || (!ret && !name)) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	c = find_command(argv[1]);
-	if (!c || argc > 2) {
-		pr_err("help: %s '%s'; see pprctl --help", c ? "too many arguments:" : "unknown command",
-		       c ? argv[2] : argv[1]);
-		return EXIT_USAGE;
-	}
+	if (ret)
+		return ret;
+	c = find_command(name);
+	if (!c)
+		return usage_error("help", "unknown command '%s'", name);
 	command_usage(c, stdout);
 	return EXIT_OK;
 }
@@ -102,31 +123,26 @@ int main(int argc, char **argv)
 	const struct command *c;
 	int i, ret;
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (is_help(argv[1]))
+	if (argc < 2)
+		return usage_error(NULL, "missing the command");
+	if (is_help(argv[1]) || !strcmp(argv[1], "help"))
 		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("pprctl " PPRCTL_VERSION "\n");
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "help"))
-		return cmd_help(argc - 1, argv + 1);
 	c = find_command(argv[1]);
-	if (!c) {
-		pr_err("unknown command '%s'; see pprctl --help", argv[1]);
-		return EXIT_USAGE;
+	if (!c)
+		return usage_error(NULL, "unknown %s '%s'", argv[1][0] == '-' ? "option" : "command",
+				   argv[1]);
+	/* --help anywhere, even where an option's value would be, is help. */
+	for (i = 2; i < argc; i++)
+		if (is_help(argv[i]))
+			break;
+	ret = i < argc ? EXIT_HELP : c->run(argc - 1, argv + 1);
+	if (ret == EXIT_HELP) {
+		command_usage(c, stdout);
+		ret = EXIT_OK;
 	}
-	for (i = 2; i < argc; i++) {
-		if (is_help(argv[i])) {
-			command_usage(c, stdout);
-			return EXIT_OK;
-		}
-	}
-	ret = c->run(argc - 1, argv + 1);
-	if (ret == EXIT_USAGE)
-		command_usage(c, stderr);
 	return ret;
 }

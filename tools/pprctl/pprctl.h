@@ -16,8 +16,8 @@
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
-
-#define PPR_MODPROBE_HINT	"the ppr_pageone module is not loaded; run: modprobe ppr_pageone"
+/* Not an exit code: a command returns it for main to print its usage. */
+#define EXIT_HELP	(-1)
 
 /*
  * Print "pprctl: <message>" on stderr. Messages follow the pattern
@@ -34,7 +34,7 @@ static inline void __attribute__((format(printf, 1, 2))) pr_err(const char *fmt,
 	fputc('\n', stderr);
 }
 
-/* Commands: each returns an exit code. EXIT_USAGE makes main print usage. */
+/* Commands: each returns an exit code, or EXIT_HELP. */
 int cmd_status(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_set(int argc, char **argv);
@@ -60,5 +60,10 @@ struct area_scan {
 
 int area_scan(int pid, struct area_scan *scan);
 int vm_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t size);
+
+/* What attach and detach print on success, as text or as JSON. */
+void print_attached(FILE *f, int json, unsigned int id, int pid, const char *name,
+		    const char *area);
+void print_detached(FILE *f, int json, unsigned int id);
 
 #endif /* PPRCTL_H */

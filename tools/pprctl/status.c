@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pprctl status, get, set: the module's settings, statistics and attached
- * VMs, read from sysfs as a table or as JSON.
+ * pprctl status: the module's settings, statistics and attached VMs, read
+ * from sysfs as tables or as JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,32 +11,13 @@
 
 #include <linux/ppr.h>
 
+#include "hint.h"
 #include "json.h"
+#include "opt.h"
+#include "param.h"
 #include "pprctl.h"
 #include "sysfs.h"
 #include "units.h"
-
-enum param_kind {
-	PARAM_BOOL,
-	PARAM_DURATION,	/* milliseconds in sysfs */
-	PARAM_COUNT,
-};
-
-struct param {
-	const char *name;	/* as typed: pprctl get <name> */
-	const char *file;	/* sysfs file, also the JSON key */
-	enum param_kind kind;
-};
-
-static const struct param params[] = {
-	{ "run", "run", PARAM_BOOL },
-	{ "reclaim_period", "reclaim_period_ms", PARAM_DURATION },
-	{ "merge_period", "merge_period_ms", PARAM_DURATION },
-	{ "work_threads", "work_threads", PARAM_COUNT },
-	{ "merge_vm_ram", "merge_vm_ram", PARAM_BOOL },
-};
-
-#define NR_PARAMS	ARRAY_SIZE(params)
 
 /* VM columns shown first, in this order; other files follow by name. */
 static const struct {
@@ -50,55 +31,6 @@ static const struct {
 };
 
 #define NR_VM_COLUMNS	ARRAY_SIZE(vm_columns)
-
-static const struct param *find_param(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NR_PARAMS; i++)
-		if (!strcmp(name, params[i].name) || !strcmp(name, params[i].file))
-			return &params[i];
-	return NULL;
-}
-
-static char *format_param(const struct param *p, uint64_t v, char *buf, size_t size)
-{
-	switch (p->kind) {
-	case PARAM_BOOL:
-		snprintf(buf, size, "%s", v ? "on" : "off");
-		break;
-	case PARAM_DURATION:
-		format_duration_ms(v, buf, size);
-		break;
-	case PARAM_COUNT:
-		snprintf(buf, size, "%" PRIu64, v);
-		break;
-	}
-	return buf;
-}
-
-static void json_param(struct json *j, const struct param *p, uint64_t v)
-{
-	if (p->kind == PARAM_BOOL)
-		json_bool(j, p->file, v != 0);
-	else
-		json_u64(j, p->file, v);
-}
-
-static const char *read_hint(int err)
-{
-	switch (err) {
-	case ENOENT:
-		return "this ppr_pageone module does not have it; are pprctl and the module from the same version?";
-	case EACCES:
-	case EPERM:
-		return "run pprctl as root";
-	case EINVAL:
-		return "the file does not hold a number; are pprctl and the module from the same version?";
-	default:
-		return "check the kernel log (dmesg)";
-	}
-}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -352,7 +284,7 @@ static void print_settings(void)
 	int err;
 
 	printf("Settings:\n");
-	for (i = 0; i < NR_PARAMS; i++) {
+	for (i = 0; i < nr_params; i++) {
 		err = sysfs_read_u64(params[i].file, &v);
 		if (err == -ENOENT)
 			snprintf(buf, sizeof(buf), "- (not in this module)");
@@ -420,7 +352,7 @@ static void json_status(const struct vm *vms, size_t nr)
 	json_str(&j, "sysfs", sysfs_root());
 
 	json_obj_begin(&j, "settings");
-	for (i = 0; i < NR_PARAMS; i++) {
+	for (i = 0; i < nr_params; i++) {
 		if (sysfs_read_u64(params[i].file, &v))
 			json_null(&j, params[i].file);
 		else
@@ -456,23 +388,28 @@ static void json_status(const struct vm *vms, size_t nr)
 
 int cmd_status(int argc, char **argv)
 {
+	static const struct option longopts[] = { OPT_JSON, OPT_HELP, OPT_TABLE_END };
+	const char *arg;
+	struct opts o;
 	struct vm *vms;
-	int json = 0, i, err;
+	int json = 0, c, err;
 	size_t nr;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+	opt_start(&o, "status", argc, argv, "jh", longopts);
+	while ((c = opt_next(&o, &arg)) != OPT_DONE) {
+		if (c == 'j')
 			json = 1;
-		} else {
-			pr_err("status: unknown argument '%s'; see the usage below", argv[i]);
-			return EXIT_USAGE;
-		}
+		else if (c == OPT_ARG)
+			opt_error(&o, "unexpected argument '%s'; status takes none", arg);
 	}
+	err = opt_end(&o);
+	if (err)
+		return err;
 	if (sysfs_check_root())
 		return EXIT_FAIL;
 	err = load_vms(&vms, &nr);
 	if (err) {
-		pr_err("listing %s/vms: %s; %s", sysfs_root(), strerror(-err), read_hint(-err));
+		pr_errno(HINT_SYSFS_READ, -err, "listing %s/vms", sysfs_root());
 		return EXIT_FAIL;
 	}
 	if (json) {
@@ -489,171 +426,7 @@ int cmd_status(int argc, char **argv)
 	free_vms(vms, nr);
 	fflush(stdout);
 	if (err) {
-		pr_err("printing the VM table: %s; try pprctl status --json", strerror(-err));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-/* Parse the arguments of get and set: [--json] <param> [<value>]. */
-static int param_args(int argc, char **argv, int nr_pos, char **pos, int *json)
-{
-	int i, n = 0;
-
-	for (i = 1; i < argc; i++) {
-		if (json && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
-			*json = 1;
-		} else if (argv[i][0] == '-' && argv[i][1] && (argv[i][1] < '0' || argv[i][1] > '9')) {
-			pr_err("%s: unknown option '%s'; see the usage below", argv[0], argv[i]);
-			return -1;
-		} else if (n < nr_pos) {
-			pos[n++] = argv[i];
-		} else {
-			pr_err("%s: too many arguments ('%s'); see the usage below", argv[0], argv[i]);
-			return -1;
-		}
-	}
-	if (n < nr_pos) {
-		pr_err("%s: missing %s; see the usage below", argv[0],
-		       n == 0 ? "the parameter name" : "the value");
-		return -1;
-	}
-	return 0;
-}
-
-static const struct param *lookup_param(const char *cmd, const char *name)
-{
-	const struct param *p = find_param(name);
-	char names[256] = "";
-	size_t i;
-
-	if (p)
-		return p;
-	for (i = 0; i < NR_PARAMS; i++)
-		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-			 i ? ", " : "", params[i].name);
-	pr_err("%s: unknown parameter '%s'; use one of: %s", cmd, name, names);
-	return NULL;
-}
-
-int cmd_get(int argc, char **argv)
-{
-	const struct param *p;
-	char *pos[1], buf[64], path[PATH_MAX];
-	struct json j;
-	int json = 0, err;
-	uint64_t v;
-
-	if (param_args(argc, argv, 1, pos, &json))
-		return EXIT_USAGE;
-	p = lookup_param("get", pos[0]);
-	if (!p)
-		return EXIT_USAGE;
-	if (sysfs_check_root())
-		return EXIT_FAIL;
-	err = sysfs_read_u64(p->file, &v);
-	if (err) {
-		sysfs_path(path, sizeof(path), p->file);
-		pr_err("reading %s: %s; %s", path, strerror(-err), read_hint(-err));
-		return EXIT_FAIL;
-	}
-	if (json) {
-		json_init(&j, stdout);
-		json_obj_begin(&j, NULL);
-		json_param(&j, p, v);
-		json_obj_end(&j);
-		json_finish(&j);
-	} else {
-		printf("%s\n", format_param(p, v, buf, sizeof(buf)));
-	}
-	return EXIT_OK;
-}
-
-static const char *write_hint(int err)
-{
-	switch (err) {
-	case EINVAL:
-	case ERANGE:
-	case EOVERFLOW:
-		return "the kernel rejected the value; try another one";
-	case EACCES:
-	case EPERM:
-		return "changing settings needs root; run pprctl as root";
-	case ENOENT:
-		return "this ppr_pageone module does not have this setting; are pprctl and the module from the same version?";
-	case EROFS:
-		return "sysfs is mounted read-only here; remount it read-write";
-	case EBUSY:
-	case EAGAIN:
-		return "the module is busy; try again";
-	default:
-		return "check the kernel log (dmesg)";
-	}
-}
-
-/* Parse value for p into *v; print why not and return -1 if it is invalid. */
-static int parse_param_value(const struct param *p, const char *value, uint64_t *v)
-{
-	enum dur_err derr;
-
-	switch (p->kind) {
-	case PARAM_BOOL:
-		if (!strcmp(value, "on") || !strcmp(value, "1")) {
-			*v = 1;
-			return 0;
-		}
-		if (!strcmp(value, "off") || !strcmp(value, "0")) {
-			*v = 0;
-			return 0;
-		}
-		pr_err("set %s: invalid value '%s'; use on, off, 1 or 0", p->name, value);
-		return -1;
-	case PARAM_DURATION:
-		derr = parse_duration_ms(value, v);
-		if (derr == DUR_NO_UNIT) {
-			pr_err("set %s: '%s' has no unit; give one, e.g. %sms, %ss, %sm or %sh",
-			       p->name, value, value, value, value, value);
-			return -1;
-		}
-		if (derr) {
-			pr_err("set %s: invalid duration '%s': %s; write e.g. 500ms, 10s, 1.5s, 10m or 1h",
-			       p->name, value, dur_strerror(derr));
-			return -1;
-		}
-		return 0;
-	case PARAM_COUNT:
-		if (parse_u64(value, v)) {
-			pr_err("set %s: invalid value '%s'; use a whole number, e.g. 4", p->name, value);
-			return -1;
-		}
-		return 0;
-	}
-	return -1;
-}
-
-int cmd_set(int argc, char **argv)
-{
-	const struct param *p;
-	char *pos[2], buf[64], val[32], path[PATH_MAX];
-	uint64_t v;
-	int err;
-
-	if (param_args(argc, argv, 2, pos, NULL))
-		return EXIT_USAGE;
-	p = lookup_param("set", pos[0]);
-	if (!p)
-		return EXIT_USAGE;
-	if (parse_param_value(p, pos[1], &v))
-		return EXIT_USAGE;
-	if (sysfs_check_root())
-		return EXIT_FAIL;
-	snprintf(val, sizeof(val), "%" PRIu64 "\n", v);
-	err = sysfs_write(p->file, val);
-	if (err) {
-		sysfs_path(path, sizeof(path), p->file);
-		pr_err("set %s %s (writing %" PRIu64 " to %s): %s; %s", p->name,
-		       format_param(p, v, buf, sizeof(buf)), v, path, strerror(-err),
-		       write_hint(-err));
+		pr_errno(HINT_STATUS_PRINT, -err, "printing the VM table");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

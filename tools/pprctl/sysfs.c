@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hint.h"
 #include "pprctl.h"
 #include "sysfs.h"
 #include "units.h"
@@ -25,10 +26,18 @@ const char *sysfs_root(void)
 int sysfs_check_root(void)
 {
 	struct stat st;
+	int err = ENOTDIR;
 
-	if (!stat(sysfs_root(), &st) && S_ISDIR(st.st_mode))
-		return 0;
-	pr_err("%s not found: " PPR_MODPROBE_HINT, sysfs_root());
+	if (!stat(sysfs_root(), &st)) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+	} else {
+		err = errno;
+	}
+	if (err == ENOENT || err == ENOTDIR)
+		pr_err("%s not found: %s", sysfs_root(), hint(HINT_MODULE, err));
+	else
+		pr_errno(HINT_MODULE, err, "%s", sysfs_root());
 	return -1;
 }
 

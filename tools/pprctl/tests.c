@@ -24,7 +24,9 @@
 
 #include <linux/ppr.h>
 
+#include "hint.h"
 #include "json.h"
+#include "param.h"
 #include "pprctl.h"
 #include "units.h"
 
@@ -241,6 +243,19 @@ static void expect(const char *name, int status, const char *out_has, const char
 		result(name, 0, "stdout lacks '%s': %s", oneline(out_has), oneline(r.out));
 	else if (err_has && !strstr(r.err, err_has))
 		result(name, 0, "stderr lacks '%s': %s", oneline(err_has), oneline(r.err));
+	else
+		result(name, 1, NULL);
+}
+
+/* Check the last run: exit code, and stdout and stderr exactly (NULL: any). */
+static void expect_exact(const char *name, int status, const char *out, const char *err)
+{
+	if (r.status != status)
+		result(name, 0, "exit %d, expected %d; stderr: %s", r.status, status, oneline(r.err));
+	else if (out && strcmp(r.out, out))
+		result(name, 0, "stdout '%s', expected '%s'", oneline(r.out), oneline(out));
+	else if (err && strcmp(r.err, err))
+		result(name, 0, "stderr '%s', expected '%s'", oneline(r.err), oneline(err));
 	else
 		result(name, 1, NULL);
 }
@@ -711,59 +726,273 @@ static void test_area_scan(void)
 	unlink(p4);
 }
 
+/* What print_attached() or print_detached() wrote, by calling fn. */
+static void printed(char *buf, size_t size, void (*fn)(FILE *f, int json), int json)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&mem, &len);
+	if (!f) {
+		perror("open_memstream");
+		exit(1);
+	}
+	fn(f, json);
+	fclose(f);
+	snprintf(buf, size, "%s", mem ? mem : "");
+	free(mem);
+}
+
+static void attached_web1(FILE *f, int json)
+{
+	print_attached(f, json, 7, 4242, "web1", "/dev/shm/ppr-web1");
+}
+
+static void attached_odd(FILE *f, int json)
+{
+	print_attached(f, json, 12, 1, "a \"b\"\t\xff", "/tmp/x (deleted)");
+}
+
+static void detached_7(FILE *f, int json)
+{
+	print_detached(f, json, 7);
+}
+
+static void test_attach_output(void)
+{
+	char buf[1024];
+	unsigned int id = 0;
+
+	/* Scripts run sed 's/^attached vm \([0-9]*\):.*\/\1/p' on this line. */
+	printed(buf, sizeof(buf), attached_web1, 0);
+	result("attach-output/text", !strcmp(buf,
+	       "attached vm 7: pid 4242, name web1, area /dev/shm/ppr-web1\n"), "got '%s'",
+	       oneline(buf));
+	result("attach-output/text-parses", sscanf(buf, "attached vm %u:", &id) == 1 && id == 7,
+	       "id %u from '%s'", id, oneline(buf));
+	printed(buf, sizeof(buf), attached_web1, 1);
+	result("attach-output/json", !strcmp(buf, "{\n  \"id\": 7,\n  \"name\": \"web1\",\n"
+	       "  \"vmm_pid\": 4242,\n  \"area\": \"/dev/shm/ppr-web1\"\n}\n"), "got '%s'",
+	       oneline(buf));
+	result("attach-output/json-valid", json_valid_object(buf), "not one object: %s",
+	       oneline(buf));
+	printed(buf, sizeof(buf), attached_odd, 1);
+	result("attach-output/json-escaped", json_valid_object(buf) &&
+	       strstr(buf, "\"name\": \"a \\\"b\\\"\\t\\ufffd\""), "got '%s'", oneline(buf));
+
+	printed(buf, sizeof(buf), detached_7, 0);
+	result("detach-output/text", !strcmp(buf, "detached vm 7\n"), "got '%s'", oneline(buf));
+	printed(buf, sizeof(buf), detached_7, 1);
+	result("detach-output/json", !strcmp(buf, "{\n  \"id\": 7\n}\n"), "got '%s'",
+	       oneline(buf));
+}
+
+/* The one table of hints: the context's row, its fallback, then any context's. */
+static void test_hints(void)
+{
+	static const struct {
+		const char *label;
+		enum hint_ctx ctx;
+		int err;
+		const char *has;
+	} cases[] = {
+		{ "attach-einval", HINT_ATTACH, EINVAL, "wrong magic, version or size" },
+		{ "attach-eexist", HINT_ATTACH, EEXIST, "attached already" },
+		{ "attach-enospc", HINT_ATTACH, ENOSPC, "detach one first" },
+		{ "attach-eperm", HINT_ATTACH, EPERM, "attaching needs root (CAP_SYS_ADMIN)" },
+		{ "attach-enotty", HINT_ATTACH, ENOTTY, "are pprctl and the module from the same" },
+		{ "detach-enoent", HINT_DETACH, ENOENT, "no VM with this id is attached" },
+		{ "detach-eacces", HINT_DETACH, EACCES, "detaching needs root" },
+		{ "write-eacces", HINT_SYSFS_WRITE, EACCES, "changing settings needs root" },
+		{ "write-erange", HINT_SYSFS_WRITE, ERANGE, "the kernel rejected the value" },
+		{ "write-erofs", HINT_SYSFS_WRITE, EROFS, "remount it read-write" },
+		{ "read-enoent", HINT_SYSFS_READ, ENOENT, "does not have it" },
+		{ "read-eacces-any", HINT_SYSFS_READ, EACCES, "run pprctl as root" },
+		{ "module-enoent", HINT_MODULE, ENOENT, "run: modprobe ppr_pageone" },
+		{ "module-enxio", HINT_MODULE, ENXIO, "run: modprobe ppr_pageone" },
+		{ "maps-context-any", HINT_PROC_MAPS, EACCES, "or give the area with --area FILE" },
+		{ "pidfd-esrch", HINT_PIDFD_OPEN, ESRCH, "the process has exited" },
+		{ "getfd-eperm", HINT_PIDFD_GETFD, EPERM, "kernel.yama.ptrace_scope" },
+		{ "getfd-enosys", HINT_PIDFD_GETFD, ENOSYS, "Linux 5.6 or later" },
+		{ "fallback", HINT_SYSFS_READ, EIO, "check the kernel log (dmesg)" },
+		{ "fallback-no-errno", HINT_ATTACH, 0, "check the kernel log (dmesg)" },
+	};
+	char name[128];
+	const char *h;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "hint/%s", cases[i].label);
+		h = hint(cases[i].ctx, cases[i].err);
+		result(name, h && strstr(h, cases[i].has), "got '%s', expected it to contain '%s'",
+		       h ? h : "(null)", cases[i].has);
+	}
+	result("hint/context-wins", strcmp(hint(HINT_SYSFS_WRITE, EACCES), hint(HINT_ANY, EACCES)),
+	       "the write context's EACCES row is not used");
+}
+
 /* ---- the binary ---- */
+
+/* The usage error of command cmd (NULL: none) as pprctl prints it. */
+static const char *usage_line(const char *cmd, const char *msg)
+{
+	static char buf[1024];
+
+	if (!cmd)
+		snprintf(buf, sizeof(buf), "pprctl: %s; see pprctl --help", msg);
+	else if (!strcmp(cmd, "help"))
+		snprintf(buf, sizeof(buf), "pprctl: help: %s; see pprctl --help", msg);
+	else
+		snprintf(buf, sizeof(buf), "pprctl: %s: %s; see pprctl %s --help", cmd, msg, cmd);
+	return buf;
+}
+
+/* Every name of the table of parameters in the usage of get and set. */
+static void test_usage_params(void)
+{
+	static const char *const cmds[] = { "get", "set", NULL };
+	char name[128], line[128];
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(cmds); k++) {
+		if (cmds[k])
+			RUN("help", cmds[k]);
+		else
+			RUN("--help");
+		for (i = 0; i < nr_params; i++) {
+			snprintf(name, sizeof(name), "cli/usage-%s-lists/%s",
+				 cmds[k] ? cmds[k] : "all", params[i].name);
+			snprintf(line, sizeof(line), "\n    %s ", params[i].name);
+			expect(name, 0, line, NULL);
+		}
+	}
+	RUN("help", "set");
+	expect("cli/usage-set-values", 0, "duration is a number and a unit", NULL);
+	RUN("help", "status");
+	result("cli/usage-status-no-params", r.status == 0 && !strstr(r.out, "reclaim_period"),
+	       "exit %d: %s", r.status, oneline(r.out));
+}
 
 static void test_cli(void)
 {
+	static const char *const cmds[] = { "status", "get", "set", "attach", "detach", "help" };
+	char name[128], names[256], want[512];
+	size_t i;
+
 	RUN("--version");
 	expect("cli/version", 0, "pprctl 0.1", NULL);
 	result("cli/version-exact", !strcmp(r.out, "pprctl 0.1"), "got '%s'", oneline(r.out));
 	RUN("--help");
 	expect("cli/help", 0, "usage: pprctl", NULL);
+	RUN("-h", "set");
+	expect("cli/help-h-command", 0, "usage: pprctl set [--json] PARAM VALUE", NULL);
 	RUN("help");
-	expect("cli/help-command", 0, "pprctl attach QEMU_PID", NULL);
+	expect("cli/help-command", 0, "pprctl attach [--json] QEMU_PID", NULL);
 	RUN("help", "set");
-	expect("cli/help-set", 0, "usage: pprctl set PARAM VALUE", NULL);
+	expect("cli/help-set", 0, "usage: pprctl set [--json] PARAM VALUE", NULL);
+	RUN("help", "--help");
+	expect("cli/help-help", 0, "usage: pprctl <command>", NULL);
 	RUN("status", "--help");
 	expect("cli/status-help", 0, "usage: pprctl status", NULL);
+	/* --help and -h anywhere: after arguments, as a value, in a cluster, abbreviated. */
+	RUN("get", "run", "-h");
+	expect("cli/help-last", 0, "usage: pprctl get [--json] PARAM", NULL);
+	RUN("attach", "1", "--area", "--help");
+	expect("cli/help-as-value", 0, "usage: pprctl attach", NULL);
+	RUN("status", "-jh");
+	expect("cli/help-cluster", 0, "usage: pprctl status", NULL);
+	RUN("detach", "--he");
+	expect("cli/help-abbreviated", 0, "usage: pprctl detach", NULL);
+	RUN("set", "--frob", "-jh");
+	expect("cli/help-wins-over-error", 0, "usage: pprctl set", NULL);
+	result("cli/help-wins-quietly", !r.err[0], "stderr: %s", oneline(r.err));
+	test_usage_params();
 
 	run_env(root, NULL, (const char *const[]){ NULL });
-	expect("usage/no-command", 2, NULL, "usage: pprctl");
+	expect_exact("usage/no-command", 2, "", usage_line(NULL, "missing the command"));
 	RUN("frobnicate");
-	expect("usage/unknown-command", 2, NULL, "pprctl: unknown command 'frobnicate'");
+	expect_exact("usage/unknown-command", 2, "",
+		     usage_line(NULL, "unknown command 'frobnicate'"));
+	RUN("--frob");
+	expect_exact("usage/unknown-global-option", 2, "",
+		     usage_line(NULL, "unknown option '--frob'"));
 	RUN("help", "frobnicate");
-	expect("usage/help-unknown", 2, NULL, "unknown command");
+	expect_exact("usage/help-unknown", 2, "", usage_line("help", "unknown command 'frobnicate'"));
+	RUN("help", "set", "get");
+	expect_exact("usage/help-too-many", 2, "", usage_line("help", "too many arguments ('get')"));
+
+	/* getopt_long's refusals, in every command's words. */
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		RUN(cmds[i], "--frob");
+		snprintf(name, sizeof(name), "usage/unknown-option/%s", cmds[i]);
+		expect_exact(name, 2, "", usage_line(cmds[i], "unknown option '--frob'"));
+		RUN(cmds[i], "-x");
+		snprintf(name, sizeof(name), "usage/unknown-short-option/%s", cmds[i]);
+		expect_exact(name, 2, "", usage_line(cmds[i], "unknown option '-x'"));
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds) - 1; i++) {
+		RUN(cmds[i], "--json=yes");
+		snprintf(name, sizeof(name), "usage/json-takes-no-value/%s", cmds[i]);
+		expect_exact(name, 2, "", usage_line(cmds[i], "option '--json' takes no value"));
+	}
+	RUN("get", "--frob", "-x", "run");
+	expect_exact("usage/first-error-only", 2, "", usage_line("get", "unknown option '--frob'"));
+	RUN("get", "a\nb\tc");
+	param_names(names, sizeof(names));
+	snprintf(want, sizeof(want), "unknown parameter 'a?b?c'; use one of: %s", names);
+	expect_exact("usage/one-line", 2, "", usage_line("get", want));
+
 	RUN("status", "extra");
-	expect("usage/status-extra", 2, NULL, "usage: pprctl status");
+	expect_exact("usage/status-extra", 2, "",
+		     usage_line("status", "unexpected argument 'extra'; status takes none"));
 	RUN("get");
-	expect("usage/get-missing", 2, NULL, "usage: pprctl get");
+	expect_exact("usage/get-missing", 2, "", usage_line("get", "missing the parameter name"));
 	RUN("get", "speed");
-	expect("usage/get-unknown-param", 2, NULL,
+	snprintf(want, sizeof(want), "unknown parameter 'speed'; use one of: %s", names);
+	expect_exact("usage/get-unknown-param", 2, "", usage_line("get", want));
+	expect("usage/get-unknown-param-text", 2, NULL,
 	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, work_threads, merge_vm_ram");
 	RUN("get", "run", "merge_period");
-	expect("usage/get-too-many", 2, NULL, "too many arguments");
+	expect_exact("usage/get-too-many", 2, "",
+		     usage_line("get", "too many arguments ('merge_period')"));
+	RUN("get", "--", "run");
+	expect_exact("usage/double-dash", 0, "on", "");
 	RUN("set", "reclaim_period");
-	expect("usage/set-missing-value", 2, NULL, "missing the value");
-	RUN("set", "--json", "run", "on");
-	expect("usage/set-json", 2, NULL, "unknown option '--json'");
+	expect_exact("usage/set-missing-value", 2, "", usage_line("set", "missing the value"));
+	RUN("set", "--", "work_threads", "-2");
+	expect("usage/set-negative-after-dashes", 2, NULL,
+	       "invalid value '-2' for work_threads; use a whole number");
 	RUN("attach");
-	expect("usage/attach-missing-pid", 2, NULL, "missing the QEMU pid");
+	expect_exact("usage/attach-missing-pid", 2, "", usage_line("attach", "missing the QEMU pid"));
 	RUN("attach", "qemu");
 	expect("usage/attach-bad-pid", 2, NULL, "'qemu' is not a pid");
 	RUN("attach", "0");
 	expect("usage/attach-pid-zero", 2, NULL, "'0' is not a pid");
+	RUN("attach", "-1");
+	expect_exact("usage/attach-pid-negative", 2, "", usage_line("attach", "'-1' is not a pid"));
 	RUN("attach", "1", "--area");
-	expect("usage/attach-area-no-value", 2, NULL, "--area needs a value");
+	expect_exact("usage/attach-area-no-value", 2, "",
+		     usage_line("attach", "option '--area' needs a value"));
+	RUN("attach", "1", "--area=");
+	expect("usage/attach-area-empty", 2, NULL, "--area needs a file name");
 	RUN("attach", "1", "--name", "a-name-that-is-longer-than-31-bytes");
 	expect("usage/attach-long-name", 2, NULL, "must have 1 to 31 bytes");
 	RUN("attach", "1", "--frob");
 	expect("usage/attach-unknown-option", 2, NULL, "unknown option '--frob'");
+	RUN("attach", "1", "2");
+	expect("usage/attach-too-many", 2, NULL, "too many arguments ('2')");
 	RUN("detach");
 	expect("usage/detach-neither", 2, NULL, "give a VM id or --pid PID, not neither");
 	RUN("detach", "1", "--pid", "2");
 	expect("usage/detach-both", 2, NULL, "not both");
 	RUN("detach", "x1");
 	expect("usage/detach-bad-id", 2, NULL, "'x1' is not a VM id");
+	RUN("detach", "--pid");
+	expect_exact("usage/detach-pid-no-value", 2, "",
+		     usage_line("detach", "option '--pid' needs a value"));
+	RUN("detach", "--pid", "1", "--pid=2");
+	expect_exact("usage/detach-pid-twice", 2, "", usage_line("detach", "--pid given twice"));
 }
 
 static void test_status(void)
@@ -817,6 +1046,10 @@ static void test_status(void)
 
 static void test_get(void)
 {
+	char path[PATH_MAX], want[PATH_MAX + 256], out[256], name[128];
+	const struct param *p;
+	size_t i;
+
 	RUN("get", "reclaim_period");
 	expect("get/reclaim-period", 0, "10s", NULL);
 	result("get/reclaim-period-exact", !strcmp(r.out, "10s"), "got '%s'", oneline(r.out));
@@ -840,7 +1073,30 @@ static void test_get(void)
 	put(root, "merge_period_ms", "garbage\n");
 	RUN("get", "merge_period");
 	expect("get/not-a-number", 1, NULL, "does not hold a number");
+	snprintf(path, sizeof(path), "%s/work_threads", root);
+	unlink(path);
+	RUN("get", "--json", "work_threads");
+	snprintf(want, sizeof(want), "pprctl: reading %s: No such file or directory; %s", path,
+		 hint(HINT_SYSFS_READ, ENOENT));
+	expect_exact("get/missing-file", 1, "", want);
 	make_tree(root);
+
+	/* Each parameter of the table, by name and by file. */
+	for (i = 0; i < nr_params; i++) {
+		p = &params[i];
+		RUN("get", p->name);
+		snprintf(out, sizeof(out), "%.200s", r.out);
+		snprintf(name, sizeof(name), "get/each/%s", p->name);
+		result(name, r.status == 0 && out[0] && !strchr(out, '\n'), "exit %d, '%s'",
+		       r.status, oneline(r.out));
+		RUN("get", p->file);
+		snprintf(name, sizeof(name), "get/each-by-file/%s", p->name);
+		expect_exact(name, 0, out, "");
+		RUN("get", p->name, "--json");
+		snprintf(want, sizeof(want), "\"%s\": ", p->file);
+		snprintf(name, sizeof(name), "get/each-json-key/%s", p->name);
+		expect(name, 0, want, NULL);
+	}
 }
 
 static void test_set(void)
@@ -878,9 +1134,16 @@ static void test_set(void)
 		{ "threads-overflow", "work_threads", "18446744073709551616", "whole number" },
 		{ "unknown-param", "speed", "1s", "unknown parameter" },
 	};
-	static const char *const files[] = { "run", "reclaim_period_ms", "merge_period_ms",
-					     "work_threads" };
-	char name[128], got[64], before[4][64], after[64], path[PATH_MAX];
+	/* A valid value of each kind, as typed and as written to sysfs. */
+	static const struct {
+		const char *typed, *written;
+	} by_kind[] = {
+		[PARAM_BOOL] = { "off", "0" },
+		[PARAM_DURATION] = { "1.5s", "1500" },
+		[PARAM_COUNT] = { "3", "3" },
+	};
+	char name[128], got[64], before[16][64], after[64], path[PATH_MAX], want[256];
+	const struct param *p;
 	size_t i, k;
 	int same;
 
@@ -893,17 +1156,45 @@ static void test_set(void)
 		       ok[i].want, oneline(r.err));
 	}
 	RUN("set", "reclaim_period", "90m");
+	expect_exact("set/text-prints-nothing", 0, "", "");
 	RUN("get", "reclaim_period");
 	result("set/then-get", !strcmp(r.out, "90m"), "got '%s'", oneline(r.out));
 
+	/* --json: the new value, as get --json and status --json show it. */
+	RUN("set", "--json", "reclaim_period", "500ms");
+	check_json("set/json");
+	expect_exact("set/json-duration", 0, "{\n  \"reclaim_period_ms\": 500\n}", "");
+	get(root, "reclaim_period_ms", got, sizeof(got));
+	result("set/json-written", !strcmp(got, "500"), "file holds '%s'", got);
+	RUN("set", "run", "off", "-j");
+	expect_exact("set/json-bool", 0, "{\n  \"run\": false\n}", "");
+	RUN("set", "work_threads", "--json", "4");
+	expect_exact("set/json-count", 0, "{\n  \"work_threads\": 4\n}", "");
+	RUN("set", "--json", "run", "maybe");
+	expect_exact("set/json-refused", 2, "",
+		     "pprctl: set: invalid value 'maybe' for run; use on, off, 1 or 0; see pprctl set --help");
+	for (i = 0; i < nr_params; i++) {
+		p = &params[i];
+		RUN("set", "--json", p->name, by_kind[p->kind].typed);
+		get(root, p->file, got, sizeof(got));
+		snprintf(want, sizeof(want), "{\n  \"%s\": %s\n}", p->file,
+			 p->kind == PARAM_BOOL ? "false" : by_kind[p->kind].written);
+		snprintf(name, sizeof(name), "set/each/%s", p->name);
+		if (strcmp(got, by_kind[p->kind].written))
+			result(name, 0, "file holds '%s', expected '%s'", got,
+			       by_kind[p->kind].written);
+		else
+			expect_exact(name, 0, want, "");
+	}
+
 	make_tree(root);
-	for (k = 0; k < 4; k++)
-		get(root, files[k], before[k], sizeof(before[k]));
+	for (k = 0; k < nr_params && k < ARRAY_SIZE(before); k++)
+		get(root, params[k].file, before[k], sizeof(before[k]));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(name, sizeof(name), "set-rejects/%s", bad[i].label);
 		RUN("set", bad[i].param, bad[i].value);
-		for (k = 0, same = 1; k < 4; k++) {
-			get(root, files[k], after, sizeof(after));
+		for (k = 0, same = 1; k < nr_params && k < ARRAY_SIZE(before); k++) {
+			get(root, params[k].file, after, sizeof(after));
 			same &= !strcmp(after, before[k]);
 		}
 		if (!same)
@@ -921,11 +1212,17 @@ static void test_set(void)
 		RUN("set", "work_threads", "3");
 		expect("set/write-error", 1, NULL, "pprctl: set work_threads 3 (writing 3 to ");
 		expect("set/write-error-why", 1, NULL, "No space left on device; ");
+		RUN("set", "--json", "work_threads", "3");
+		snprintf(want, sizeof(want), "No space left on device; %s",
+			 hint(HINT_SYSFS_WRITE, ENOSPC));
+		expect("set/json-write-error", 1, NULL, want);
+		result("set/json-write-error-no-json", !r.out[0], "stdout: %s", oneline(r.out));
 	}
 	snprintf(path, sizeof(path), "%s/merge_period_ms", root);
 	unlink(path);
 	RUN("set", "merge_period", "1s");
 	expect("set/missing-file", 1, NULL, "does not have this setting");
+	expect("set/missing-file-hint", 1, NULL, hint(HINT_SYSFS_WRITE, ENOENT));
 	result("set/missing-file-not-created", access(path, F_OK), "set created %s", path);
 	make_tree(root);
 }
@@ -961,7 +1258,7 @@ static void test_module_missing(void)
 
 static void test_attach_detach(void)
 {
-	char pid[32], want[128];
+	char pid[32], want[512];
 
 	/* /dev/null stands in for the device: it opens, and knows no ioctl. */
 	snprintf(pid, sizeof(pid), "%d", getpid());
@@ -972,8 +1269,17 @@ static void test_attach_detach(void)
 	RUN_ENV(root, "/dev/null", "attach", "99999999");
 	expect("attach/no-such-process", 1, NULL, "process 99999999: no such process; check the pid");
 
+	RUN_ENV(root, "/dev/null", "attach", "--json", pid);
+	expect_exact("attach/json-error-is-text", 1, "", NULL);
+	expect("attach/json-error-why", 1, NULL, "has no KVM VM fd");
+
 	RUN_ENV(root, "/dev/null", "detach", "1");
 	expect("detach/wrong-device", 1, NULL, "detach vm 1: ");
+	snprintf(want, sizeof(want), "pprctl: detach vm 1: %s; %s", strerror(ENOTTY),
+		 hint(HINT_DETACH, ENOTTY));
+	expect_exact("detach/wrong-device-hint", 1, "", want);
+	RUN_ENV(root, "/dev/null", "detach", "--json", "1");
+	expect_exact("detach/json-error-is-text", 1, "", want);
 	RUN_ENV(root, "/dev/null", "detach", "--pid", "999");
 	expect("detach/pid-no-match", 1, NULL, "no attached VM has vmm_pid 999; see pprctl status");
 	RUN_ENV(root, "/dev/null", "detach", "--pid", "4242");
@@ -992,38 +1298,46 @@ static void test_attach_detach(void)
  */
 static void test_arg_fuzz(void)
 {
-	static const char *const words[] = {
+	static const char *const fixed_words[] = {
 		"status", "get", "set", "attach", "detach", "help", "--help", "--version",
-		"--json", "--area", "--name", "--pid", "--pid=", "--area=/dev/null", "--",
-		"run", "reclaim_period", "merge_period", "work_threads", "merge_vm_ram",
+		"--json", "-j", "--area", "--name", "--pid", "--pid=", "--area=/dev/null", "--",
+		"--json=1", "-jh", "-x", "--js",
 		"0", "1", "-1", "2", "64", "65", "on", "off", "10s", "10ms", "1.5s", "600s",
 		"1h", "0s", "10", "1e3", "0x10", "99999999999999999999", "18446744073709551616",
 		"-0", "+1", "", " ", "10 s", "%s%n%x", "\xff\xfe", "\t", "1\n2", "4242",
 		"/dev/null", "vms", "../../etc/passwd",
 	};
-	static const char *const files[] = { "run", "reclaim_period_ms", "merge_period_ms",
-					     "work_threads", "merge_vm_ram" };
-	char junk[4][320], before[5][64], after[64], args_txt[1024];
+	/* pprctl's words, and every parameter's name and file from the table. */
+	const char *words[ARRAY_SIZE(fixed_words) + 32];
+	char junk[4][320], before[16][64], after[64], args_txt[1024];
 	const char *args[10];
-	unsigned int seed = 20261130, n, i, k, bad = 0, rounds = 600;
-	int json, same;
+	unsigned int seed = 20261130, n, i, k, bad = 0, rounds = 600, nr_words = 0;
+	unsigned int nr_files = nr_params < ARRAY_SIZE(before) ? nr_params : ARRAY_SIZE(before);
+	int json, help, same;
 
+	for (i = 0; i < ARRAY_SIZE(fixed_words); i++)
+		words[nr_words++] = fixed_words[i];
+	for (i = 0; i < nr_params && nr_words + 2 <= ARRAY_SIZE(words); i++) {
+		words[nr_words++] = params[i].name;
+		if (strcmp(params[i].name, params[i].file))
+			words[nr_words++] = params[i].file;
+	}
 	make_tree(root);
-	for (k = 0; k < ARRAY_SIZE(files); k++)
-		get(root, files[k], before[k], sizeof(before[k]));
+	for (k = 0; k < nr_files; k++)
+		get(root, params[k].file, before[k], sizeof(before[k]));
 	for (n = 0; n < rounds && bad < 5; n++) {
 		unsigned int argc = rand_r(&seed) % 7;
 
-		json = 0;
+		json = help = 0;
 		args_txt[0] = '\0';
 		for (i = 0; i < argc; i++) {
-			unsigned int pick = rand_r(&seed) % (ARRAY_SIZE(words) + 4);
+			unsigned int pick = rand_r(&seed) % (nr_words + 4);
 
-			if (pick < ARRAY_SIZE(words)) {
+			if (pick < nr_words) {
 				args[i] = words[pick];
 			} else {
 				/* A word of random bytes, up to 300 long. */
-				char *j = junk[pick - ARRAY_SIZE(words)];
+				char *j = junk[pick - nr_words];
 				unsigned int len = rand_r(&seed) % 300, b;
 
 				for (b = 0; b < len; b++)
@@ -1031,14 +1345,16 @@ static void test_arg_fuzz(void)
 				j[len] = '\0';
 				args[i] = j;
 			}
-			json |= !strcmp(args[i], "--json");
+			json |= !strcmp(args[i], "--json") || !strcmp(args[i], "-j") ||
+				!strcmp(args[i], "--js");
+			help |= !strcmp(args[i], "--help") || !strcmp(args[i], "-jh");
 			snprintf(args_txt + strlen(args_txt), sizeof(args_txt) - strlen(args_txt),
 				 "%s'%.20s'", i ? " " : "", args[i]);
 		}
 		args[argc] = NULL;
 		run_env(root, "/dev/null", args);
-		for (k = 0, same = 1; k < ARRAY_SIZE(files); k++) {
-			get(root, files[k], after, sizeof(after));
+		for (k = 0, same = 1; k < nr_files; k++) {
+			get(root, params[k].file, after, sizeof(after));
 			same &= !strcmp(after, before[k]);
 		}
 		if (r.status > 2) {
@@ -1049,11 +1365,22 @@ static void test_arg_fuzz(void)
 			result("fuzz/says-why", 0, "pprctl %s: exit %d with nothing on stderr",
 			       oneline(args_txt), r.status);
 			bad++;
+		} else if (r.status == 2 && (strchr(r.err, '\n') ||
+					     strncmp(r.err, "pprctl: ", 8) ||
+					     !strstr(r.err, "; see pprctl "))) {
+			result("fuzz/usage-error-one-line", 0, "pprctl %s: exit 2 with '%s'",
+			       oneline(args_txt), oneline(r.err));
+			bad++;
+		} else if (r.status && r.out[0]) {
+			result("fuzz/error-no-stdout", 0, "pprctl %s: exit %d, stdout '%s'",
+			       oneline(args_txt), r.status, oneline(r.out));
+			bad++;
 		} else if (r.status && !same) {
 			result("fuzz/refused-changes-nothing", 0, "pprctl %s: exit %d, a setting changed",
 			       oneline(args_txt), r.status);
 			bad++;
-		} else if (!r.status && json && argc && !strcmp(args[0], "status") &&
+		} else if (!r.status && json && !help && argc && (!strcmp(args[0], "status") ||
+			   !strcmp(args[0], "get") || !strcmp(args[0], "set")) &&
 			   !json_valid_object(r.out)) {
 			result("fuzz/json-valid", 0, "pprctl %s: not one JSON object: %s",
 			       oneline(args_txt), oneline(r.out));
@@ -1064,6 +1391,47 @@ static void test_arg_fuzz(void)
 	}
 	result("fuzz/command-lines", !bad, "%u of %u command lines misbehaved", bad, n);
 	make_tree(root);
+}
+
+/* 1 if the man page text sets word in bold: ".B word" or ".BR word ,". */
+static int man_has_bold(const char *text, const char *word)
+{
+	char a[128], b[128];
+
+	snprintf(a, sizeof(a), "\n.B %s\n", word);
+	snprintf(b, sizeof(b), "\n.BR %s ", word);
+	return strstr(text, a) || strstr(text, b);
+}
+
+/* The man page is written by hand: check it against the code's tables. */
+static void test_man_contents(const char *man)
+{
+	static const char *const cmds[] = { "status", "get", "set", "attach", "detach" };
+	char text[65536], name[128], want[256];
+	size_t i, n;
+	FILE *f;
+
+	f = man ? fopen(man, "r") : NULL;
+	if (!f) {
+		skip("man-page-contents", "no man page given");
+		return;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(name, sizeof(name), "man-page/synopsis-json/%s", cmds[i]);
+		snprintf(want, sizeof(want), ".B pprctl %s\n.RB [ \\-\\-json ]\n", cmds[i]);
+		result(name, strstr(text, want) != NULL, "no '%s' in the SYNOPSIS", oneline(want));
+	}
+	for (i = 0; i < nr_params; i++) {
+		snprintf(name, sizeof(name), "man-page/param/%s", params[i].name);
+		result(name, man_has_bold(text, params[i].name), "no .B %s", params[i].name);
+		snprintf(name, sizeof(name), "man-page/param-file/%s", params[i].file);
+		result(name, man_has_bold(text, params[i].file), "no .B %s", params[i].file);
+	}
+	result("man-page/usage-errors", strstr(text, "see pprctl get \\-\\-help") != NULL,
+	       "EXIT STATUS does not show a usage error");
 }
 
 static void test_man_page(const char *man)
@@ -1109,6 +1477,8 @@ int main(int argc, char **argv)
 	test_json_strings();
 	test_vm_names();
 	test_area_scan();
+	test_attach_output();
+	test_hints();
 	test_cli();
 	test_status();
 	test_get();
@@ -1116,6 +1486,7 @@ int main(int argc, char **argv)
 	test_module_missing();
 	test_attach_detach();
 	test_arg_fuzz();
+	test_man_contents(argc > 2 ? argv[2] : NULL);
 	test_man_page(argc > 2 ? argv[2] : NULL);
 
 	if (!failed)
