@@ -108,60 +108,14 @@ EXPORT_SYMBOL_NS_GPL(ppr_guest_nr_pfns, PPR);
 
 /*
  * Mark the pages that are free now. Called with the hooks already on, so
- * that every later free marks and every later allocation unmarks: a free
- * block we find under zone->lock is free at that moment, and whoever takes
- * it afterwards passes the allocation hook. Pages on per-CPU lists are
- * drained to the free lists first. Pages we miss only stay unrecycled.
- *
- * The walk goes by PFN, one MAX_ORDER_NR_PAGES-aligned block per hold of
- * zone->lock: a free block is aligned to its order, so every head of a free
- * block inside the range is seen, and interrupts are off for at most 1,024
- * struct pages however long the free lists are (a fragmented guest that
- * binds late, or resumes from hibernation, has millions of order-0 pages
- * on them).
+ * that every later free marks and every later allocation unmarks: a block
+ * the walk finds free under zone->lock is free at that moment, and whoever
+ * takes it afterwards passes the allocation hook. Pages the walk misses
+ * only stay unrecycled. The walk itself is mm's (mm/ppr/free_walk.c).
  */
-static unsigned long ppr_mark_free_range(struct zone *zone, unsigned long pfn,
-					 unsigned long end)
-{
-	unsigned long flags, n = 0;
-	struct page *page;
-	unsigned int order;
-
-	spin_lock_irqsave(&zone->lock, flags);
-	while (pfn < end) {
-		page = pfn_to_online_page(pfn);
-		if (!page || page_zone(page) != zone || !PageBuddy(page)) {
-			pfn++;
-			continue;
-		}
-		/* A free block's order is its page_private (buddy_order()). */
-		order = page_private(page);
-		if (WARN_ON_ONCE(order >= NR_PAGE_ORDERS))
-			break;
-		__ppr_guest_mark(page, order);
-		n += 1UL << order;
-		pfn += 1UL << order;
-	}
-	spin_unlock_irqrestore(&zone->lock, flags);
-	return n;
-}
-
 static void ppr_mark_free_pages(void)
 {
-	unsigned long pfn, end, n = 0;
-	struct zone *zone;
-
-	drain_all_pages(NULL);
-	for_each_populated_zone(zone) {
-		end = zone_end_pfn(zone);
-		for (pfn = ALIGN_DOWN(zone->zone_start_pfn, MAX_ORDER_NR_PAGES);
-		     pfn < end; pfn += MAX_ORDER_NR_PAGES) {
-			n += ppr_mark_free_range(zone, max(pfn, zone->zone_start_pfn),
-						 min(pfn + MAX_ORDER_NR_PAGES, end));
-			cond_resched();
-		}
-	}
-	pr_info("marked %lu free pages\n", n);
+	pr_info("marked %lu free pages\n", ppr_walk_free_pages(__ppr_guest_mark));
 }
 
 /**

@@ -3,8 +3,9 @@
  * PageONE, the deduplication engine of mm/pageone, as the ppr_pageone
  * module drives it: the module owns the threads and the clock, the engine
  * owns the passes. A pass is split into tokens, one per work thread; each
- * token scans whole mms until none is left, and the last token to finish
- * ends the pass.
+ * token scans whole mms until none is left, a bounded amount per run (the
+ * caller runs it again while it says it has more), and the last token to
+ * finish ends the pass.
  */
 #ifndef _LINUX_PAGEONE_H
 #define _LINUX_PAGEONE_H
@@ -13,6 +14,7 @@
 
 struct mm_struct;
 struct pageone_scratch;
+struct pageone_token;
 
 /*
  * Which pages a pass must not merge (the recycler's: pages a guest marked
@@ -59,8 +61,10 @@ void pageone_stop(void);
 bool pageone_may_run(void);
 bool pageone_in_pass(void);
 bool pageone_begin_pass(unsigned int tokens);
-void pageone_run_token(struct pageone_scratch *s, bool (*should_stop)(void));
-void pageone_drop_token(void);
+struct pageone_token *pageone_token_alloc(void);
+bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
+		       bool (*should_stop)(void));
+void pageone_drop_token(struct pageone_token *t);
 struct pageone_scratch *pageone_scratch_alloc(void);
 void pageone_scratch_free(struct pageone_scratch *s);
 void pageone_read_stats(struct pageone_stats *st);

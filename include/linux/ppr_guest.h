@@ -47,6 +47,9 @@ u64 ppr_guest_nr_pfns(void);
 int ppr_guest_hooks_enable(const struct ppr_area_view *view);
 void ppr_guest_hooks_disable(void);
 void ppr_guest_stats(struct ppr_guest_stats *st);
+
+/* mm/ppr/free_walk.c */
+unsigned long ppr_walk_free_pages(void (*fn)(struct page *page, unsigned int order));
 #else
 static inline void ppr_guest_free_hook(struct page *page, unsigned int order) {}
 static inline void ppr_guest_alloc_hook(struct page *page, unsigned int order) {}

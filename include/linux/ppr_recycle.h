@@ -27,8 +27,6 @@ enum ppr_skip {
 	PPR_SKIP_NR
 };
 
-extern const char * const ppr_skip_names[PPR_SKIP_NR];
-
 struct ppr_recycle_batch {
 	/* in */
 	struct mm_struct *mm;		/* the VMM's; the caller holds mmget() */
@@ -67,6 +65,5 @@ struct ppr_recycle_scratch {
 
 void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *s);
 void ppr_recycle_drain_lru(void);
-struct kobject *ppr_mm_kobj(void);
 
 #endif /* _LINUX_PPR_RECYCLE_H */

@@ -6,7 +6,8 @@
  * areas, PR_SET_MEMORY_MERGE processes). The ppr_pageone module starts one
  * pass per merge period and splits it into tokens, one per work thread.
  * A token takes whole mms off the pass (ksm_engine_next_slot()) until none
- * is left; for each mm it collects present pages in batches under the mmap
+ * is left, a bounded number of batches per run (the module's work threads
+ * interleave other work between runs); for each mm it collects present pages in batches under the mmap
  * lock for read, takes each page's xxhash with no lock held, and hands the
  * batch to ksm_engine_merge(). There, in the page's shard of the content
  * hash space (patch 0007), a page whose hash is the one it had in the
@@ -40,6 +41,14 @@
 #include "../ksm_internal.h"
 
 #define PAGEONE_BATCH	64	/* pages per collect, hash, merge round */
+/* Batches per pageone_run_token(): 2,048 pages, 8 MiB of 4 KiB pages. */
+#define PAGEONE_RUN_BATCHES	32
+
+/* A token between its runs: the mm it is in the middle of, if any. */
+struct pageone_token {
+	struct ksm_engine_cursor c;
+	bool in_slot;			/* c holds a busy slot */
+};
 
 struct pageone_scratch {
 	struct ksm_engine_page pages[PAGEONE_BATCH];
@@ -161,12 +170,6 @@ static void pageone_put_token(void)
 	mutex_unlock(&pageone_lock);
 }
 
-static void pageone_put_pages(struct ksm_engine_page *pages, unsigned int n)
-{
-	while (n--)
-		put_page(pages[n].page);
-}
-
 /* Mark the pages the filter wants left alone; KSM pages never are. */
 static void pageone_apply_filter(struct mm_struct *mm,
 				 struct pageone_scratch *s, unsigned int n)
@@ -191,19 +194,20 @@ static void pageone_apply_filter(struct mm_struct *mm,
 		atomic64_add(skipped, &pageone_pages_skipped_free);
 }
 
-/* Scan one mm to its end, or until @should_stop says so. */
-static void pageone_scan_slot(struct ksm_engine_cursor *c,
-			      struct pageone_scratch *s,
-			      bool (*should_stop)(void))
+/*
+ * Scan the cursor's mm for at most *@budget batches. Return: true when the
+ * mm has no page left to collect (walked, abandoned or exiting).
+ */
+static bool pageone_scan_slot(struct ksm_engine_cursor *c,
+			      struct pageone_scratch *s, unsigned int *budget)
 {
 	unsigned int n, i, hashed;
 
-	while ((n = ksm_engine_collect(c, s->pages, PAGEONE_BATCH))) {
-		if (should_stop()) {
-			pageone_put_pages(s->pages, n);
-			c->abandoned = true;
-			break;
-		}
+	while (*budget) {
+		n = ksm_engine_collect(c, s->pages, PAGEONE_BATCH);
+		if (!n)
+			return true;
+		(*budget)--;
 		pageone_apply_filter(c->mm, s, n);
 		for (i = 0, hashed = 0; i < n; i++) {
 			if (s->pages[i].skip)
@@ -215,33 +219,89 @@ static void pageone_scan_slot(struct ksm_engine_cursor *c,
 		ksm_engine_merge(c, s->pages, n);
 		cond_resched();
 	}
-	if (c->abandoned)
+	return false;
+}
+
+static void pageone_end_slot(struct pageone_token *t)
+{
+	if (t->c.abandoned)
 		atomic64_inc(&pageone_slots_abandoned);
 	else
 		atomic64_inc(&pageone_slots_scanned);
-	ksm_engine_slot_done(c);
+	ksm_engine_slot_done(&t->c);
+	t->in_slot = false;
 }
 
 /**
- * pageone_run_token - scan mms of the current pass until none is left
- * @s: this thread's scratch space
- * @should_stop: polled between batches (kthread_should_stop)
+ * pageone_token_alloc - one token of the pass just begun
+ *
+ * Return: the token, or NULL: then call pageone_drop_token(NULL), so that
+ * the pass does not wait for it.
  */
-void pageone_run_token(struct pageone_scratch *s, bool (*should_stop)(void))
+struct pageone_token *pageone_token_alloc(void)
 {
-	struct ksm_engine_cursor c;
-	u64 t0 = ktime_get_ns();
+	return kzalloc(sizeof(struct pageone_token), GFP_KERNEL);
+}
+EXPORT_SYMBOL_NS_GPL(pageone_token_alloc, PPR);
 
-	while (!should_stop() && ksm_engine_next_slot(&c))
-		pageone_scan_slot(&c, s, should_stop);
+/**
+ * pageone_run_token - scan mms of the current pass for a while
+ * @t: the token
+ * @s: this thread's scratch space
+ * @should_stop: polled before each mm
+ *
+ * Takes whole mms off the pass, one at a time, and scans them, for at
+ * most PAGEONE_RUN_BATCHES batches or until @should_stop, so that the
+ * caller's other work waits behind a bounded amount of PageONE's. An mm
+ * left part-way stays the token's (busy) until the token runs again.
+ *
+ * Return: true if the token has more to do: run it again later (or drop
+ * it). False when the pass has no mm left: the token is freed.
+ */
+bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
+		       bool (*should_stop)(void))
+{
+	unsigned int budget = PAGEONE_RUN_BATCHES;
+	u64 t0 = ktime_get_ns();
+	bool more = true;
+
+	while (budget && !should_stop()) {
+		if (!t->in_slot) {
+			if (!ksm_engine_next_slot(&t->c)) {
+				more = false;
+				break;
+			}
+			t->in_slot = true;
+		}
+		if (!pageone_scan_slot(&t->c, s, &budget))
+			break;		/* the budget ran out in this mm */
+		pageone_end_slot(t);
+	}
 	atomic64_add(ktime_get_ns() - t0, &pageone_busy_ns);
-	pageone_put_token();
+	if (!more) {
+		kfree(t);
+		pageone_put_token();
+	}
+	return more;
 }
 EXPORT_SYMBOL_NS_GPL(pageone_run_token, PPR);
 
-/* A token that will not run (its thread stopped first). */
-void pageone_drop_token(void)
+/**
+ * pageone_drop_token - a token that will not run again
+ * @t: the token, or NULL for one that could not be allocated
+ *
+ * An mm it left part-way is abandoned (counted in slots_abandoned). The
+ * last token of a pass ends it.
+ */
+void pageone_drop_token(struct pageone_token *t)
 {
+	if (t) {
+		if (t->in_slot) {
+			t->c.abandoned = true;
+			pageone_end_slot(t);
+		}
+		kfree(t);
+	}
 	pageone_put_token();
 }
 EXPORT_SYMBOL_NS_GPL(pageone_drop_token, PPR);

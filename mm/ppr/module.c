@@ -2,8 +2,9 @@
 /*
  * ppr_pageone: the host engine of PPR and PageONE. One thread pool
  * (pool.c: a daemon and N work threads) runs two clients: the recycler
- * (recycler.c, vm.c), which takes back the pages attached guests marked
- * free, and PageONE (dedup.c), which scans for KSM in place of ksmd. This
+ * (recycler.c, on the VMs of attach.c), which takes back the pages that
+ * attached guests marked free, and PageONE (mm/pageone/client.c), which
+ * scans for KSM in place of ksmd, told of attached VMs by scope.c. This
  * file loads and unloads them in order.
  */
 #define pr_fmt(fmt) "ppr_pageone: " fmt
@@ -39,7 +40,7 @@ MODULE_PARM_DESC(work_threads, "work threads (1..64, default 2)");
 
 static int __init ppr_init(void)
 {
-	struct ppr_client *clients[] = { ppr_recycler_client(), ppr_dedup_client() };
+	struct ppr_client *clients[] = { ppr_recycler_client(), ppr_pageone_client() };
 	int err;
 
 	ppr_wq = alloc_workqueue("ppr_detach", 0, 0);
@@ -51,7 +52,7 @@ static int __init ppr_init(void)
 	err = ppr_pool_start(clients, ARRAY_SIZE(clients), ppr_work_threads);
 	if (err)
 		goto sysfs;
-	err = ppr_dedup_init(ppr_sysfs_root());
+	err = ppr_pageone_init(ppr_sysfs_root(), ppr_vm_pageone_filter, ppr_vm_merge_ram);
 	if (err)
 		goto stop;
 	ppr_kvm_set_removal_hook(ppr_vm_memslot_removal);
@@ -67,7 +68,7 @@ unhook:
 	ppr_kvm_set_removal_hook(NULL);
 stop:
 	ppr_pool_stop();
-	ppr_dedup_exit();		/* nothing to undo if it did not start */
+	ppr_pageone_exit();		/* nothing to undo if it did not start */
 sysfs:
 	ppr_sysfs_exit();
 wq:
@@ -80,7 +81,7 @@ static void __exit ppr_exit(void)
 {
 	ppr_dev_exit();			/* no new attach */
 	ppr_pool_stop();		/* no slice, no token in flight */
-	ppr_dedup_exit();		/* ksmd scans again */
+	ppr_pageone_exit();		/* ksmd scans again */
 	ppr_vm_detach_all();
 	ppr_kvm_set_removal_hook(NULL);	/* waits for hooks in flight */
 	ppr_sysfs_exit();

@@ -20,6 +20,9 @@
 
 #define PPR_POOL_MAX_THREADS	64
 #define PPR_POOL_MAX_CLIENTS	4
+/* The bounds of a client's period, in milliseconds. */
+#define PPR_MIN_PERIOD_MS	10
+#define PPR_MAX_PERIOD_MS	3600000
 
 struct ppr_client;
 

@@ -4,17 +4,21 @@
  *   module.c     load and unload, in order
  *   pool.c       the daemon, the work threads and their queue (pool.h);
  *                it names no client
- *   recycler.c   the recycler's client of the pool: its tick, its slices
- *   vm.c         attached VMs: attach, detach, area validation, recycle passes
+ *   recycler.c   the recycler, a client of the pool: a VM's lifetime
+ *                state, the passes, the slices
+ *   attach.c     attach and detach, the mark area's mapping, VM references
  *   dev.c        /dev/ppr_pageone and its ioctls
  *   sysfs.c      /sys/kernel/mm/ppr_pageone
- *   dedup.c      PageONE's client of the pool, pageone/ counters
+ *   scope.c      what PageONE is told of attached VMs: the free pages it
+ *                skips, the guest RAM it scans
+ * and, from mm/pageone/, client.c: PageONE's client of the pool.
  */
 #ifndef _MM_PPR_PPR_H
 #define _MM_PPR_PPR_H
 
 #include <linux/atomic.h>
 #include <linux/kobject.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -25,12 +29,10 @@
 #include <uapi/linux/ppr.h>
 
 #include "pool.h"
+#include "../pageone/client.h"
 
 struct kvm;
 
-#define PPR_MIN_PERIOD_MS	10
-#define PPR_MAX_PERIOD_MS	3600000
-#define PPR_DEFAULT_MERGE_PERIOD_MS	600000
 #define PPR_MAX_CHUNKS_PER_PASS	(1U << 20)
 
 /* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
@@ -64,9 +66,14 @@ struct ppr_vm_stats {
 
 struct ppr_vm {
 	/*
+	 * References (ppr_vm_get/put): the list's while attached, the
+	 * kobject's while vms/<id> exists, one per queued slice, one for a
+	 * pending detach_work. The last put frees the VM (attach.c).
+	 */
+	struct kref ref;
+	/*
 	 * In ppr_vms: added and removed under ppr_vms_lock, walked under it or
-	 * under RCU (the memslot hook). Freed by the last kobject_put(): the
-	 * list holds one reference, each queued slice one.
+	 * under RCU (the memslot hook, PageONE's filter).
 	 */
 	struct list_head node;
 	u32 id;
@@ -161,30 +168,30 @@ void ppr_recycler_kick(void);
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
 int ppr_set_reclaim_period(unsigned int ms);
 
-/* vm.c */
+/* recycler.c: a VM's lifetime state, passes and slices */
+void ppr_vm_pass(struct ppr_vm *vm);
+void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *scratch);
+void ppr_vm_slice_done(struct ppr_vm *vm, u64 chunk);
+bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view, u64 *epoch);
+void ppr_vm_memslot_removal(struct kvm *kvm);
+const char *ppr_vm_status_name(enum ppr_vm_status s);
+
+/* attach.c */
 extern struct list_head ppr_vms;
 extern struct mutex ppr_vms_lock;
 int ppr_vm_attach(struct ppr_attach *req);
 int ppr_vm_detach(u32 id);
 void ppr_vm_detach_all(void);
-void ppr_vm_pass(struct ppr_vm *vm);
-void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *scratch);
-void ppr_vm_slice_done(struct ppr_vm *vm, u64 chunk);
+void ppr_vm_get(struct ppr_vm *vm);
 void ppr_vm_put(struct ppr_vm *vm);
-void ppr_vm_memslot_removal(struct kvm *kvm);
-void ppr_vm_dedup_skip(struct mm_struct *mm, const unsigned long *addrs,
-		       unsigned int n, unsigned long *skip);
-const char *ppr_vm_status_name(enum ppr_vm_status s);
-void ppr_vm_merge_ram(void);
+int ppr_area_validate(struct ppr_vm *vm, struct ppr_area_view *view);
+bool ppr_vm_area_intact(struct ppr_vm *vm);
 
-/* dedup.c */
-extern unsigned int ppr_merge_period_ms;
+/* scope.c */
 extern bool ppr_merge_vm_ram;
-int ppr_set_merge_period(unsigned int ms);
-struct ppr_client *ppr_dedup_client(void);
-void ppr_dedup_kick(void);
-int ppr_dedup_init(struct kobject *root);
-void ppr_dedup_exit(void);
+void ppr_vm_pageone_filter(struct mm_struct *mm, const unsigned long *addrs,
+			   unsigned int n, unsigned long *skip);
+void ppr_vm_merge_ram(void);
 
 /* dev.c */
 int ppr_dev_init(void);
@@ -194,9 +201,7 @@ void ppr_dev_exit(void);
 int ppr_sysfs_init(void);
 struct kobject *ppr_sysfs_root(void);
 void ppr_sysfs_exit(void);
-void ppr_sysfs_init_vm(struct ppr_vm *vm);
 int ppr_sysfs_add_vm(struct ppr_vm *vm);
 void ppr_sysfs_del_vm(struct ppr_vm *vm);
-void ppr_vm_kobj_release(struct kobject *kobj);
 
 #endif /* _MM_PPR_PPR_H */

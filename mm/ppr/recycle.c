@@ -61,28 +61,6 @@
 
 #include "../internal.h"
 
-const char * const ppr_skip_names[PPR_SKIP_NR] = {
-	[PPR_SKIP_RACED] = "raced",
-	[PPR_SKIP_PINNED] = "pinned",
-	[PPR_SKIP_LOCKED] = "locked",
-	[PPR_SKIP_INACTIVE] = "inactive",
-	[PPR_SKIP_NOT_PRESENT] = "not_present",
-	[PPR_SKIP_THP] = "thp_partial",
-	[PPR_SKIP_KSM] = "ksm",
-	[PPR_SKIP_MLOCKED] = "mlocked",
-	[PPR_SKIP_HUGETLB] = "hugetlb",
-	[PPR_SKIP_UFFD] = "uffd",
-	[PPR_SKIP_VMA] = "vma",
-};
-EXPORT_SYMBOL_NS_GPL(ppr_skip_names, PPR);
-
-/* /sys/kernel/mm, for the module's sysfs tree. */
-struct kobject *ppr_mm_kobj(void)
-{
-	return mm_kobj;
-}
-EXPORT_SYMBOL_NS_GPL(ppr_mm_kobj, PPR);
-
 /**
  * ppr_recycle_drain_lru - empty every CPU's LRU batches
  *

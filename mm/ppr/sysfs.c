@@ -2,9 +2,10 @@
 /*
  * /sys/kernel/mm/ppr_pageone: the settings, stats/ and vms/<id>/. Every
  * file is described in docs/ABI/sysfs-kernel-mm-ppr_pageone; PageONE's
- * pageone/ folder is dedup.c's.
+ * pageone/ folder is mm/pageone/client.c's.
  */
 #include <linux/kvm_host.h>
+#include <linux/ppr_kvm.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -229,28 +230,53 @@ static const struct attribute_group *ppr_vm_groups[] = {
 	NULL,
 };
 
+/* vms/<id> holds a reference on its VM until the kobject goes. */
+static void ppr_vm_kobj_release(struct kobject *kobj)
+{
+	ppr_vm_put(container_of(kobj, struct ppr_vm, kobj));
+}
+
 static const struct kobj_type ppr_vm_ktype = {
 	.release = ppr_vm_kobj_release,
 	.sysfs_ops = &kobj_sysfs_ops,
 	.default_groups = ppr_vm_groups,
 };
 
-void ppr_sysfs_init_vm(struct ppr_vm *vm)
-{
-	kobject_init(&vm->kobj, &ppr_vm_ktype);
-}
-
+/* Create vms/<id>; on failure nothing is left and no reference taken. */
 int ppr_sysfs_add_vm(struct ppr_vm *vm)
 {
-	return kobject_add(&vm->kobj, ppr_vms_kobj, "%u", vm->id);
+	int err;
+
+	ppr_vm_get(vm);
+	err = kobject_init_and_add(&vm->kobj, &ppr_vm_ktype, ppr_vms_kobj, "%u", vm->id);
+	if (err)
+		kobject_put(&vm->kobj);
+	return err;
 }
 
+/* Remove vms/<id>: readers of its files finish first. */
 void ppr_sysfs_del_vm(struct ppr_vm *vm)
 {
 	kobject_del(&vm->kobj);
+	kobject_put(&vm->kobj);
 }
 
 /* --- the tree ------------------------------------------------------------ */
+
+/* The skipped_<reason>_pages counters, by reason. */
+static const char * const ppr_skip_names[PPR_SKIP_NR] = {
+	[PPR_SKIP_RACED] = "raced",
+	[PPR_SKIP_PINNED] = "pinned",
+	[PPR_SKIP_LOCKED] = "locked",
+	[PPR_SKIP_INACTIVE] = "inactive",
+	[PPR_SKIP_NOT_PRESENT] = "not_present",
+	[PPR_SKIP_THP] = "thp_partial",
+	[PPR_SKIP_KSM] = "ksm",
+	[PPR_SKIP_MLOCKED] = "mlocked",
+	[PPR_SKIP_HUGETLB] = "hugetlb",
+	[PPR_SKIP_UFFD] = "uffd",
+	[PPR_SKIP_VMA] = "vma",
+};
 
 static char *ppr_skip_attr_names[2][PPR_SKIP_NR];
 

@@ -19,6 +19,7 @@
 # ppr.demo_quick=1: a smaller budget, fewer guests, shorter cells.
 # ppr-timeout: 1500
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 
 quick=0
 for w in $(cat /proc/cmdline); do
@@ -203,4 +204,4 @@ resets
 echo "PPR-DEMO-RESETS $nreset"
 stop_guests
 rmmod ppr_pageone || exit 1
-echo "PPR-TAP ok - demo/density"
+tap_ok demo/density

@@ -4,14 +4,14 @@
 # upstream KSM selftests as 20-ksm-selftests must pass unchanged.
 # ppr-cost: 40 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/ksm.sh
+. /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
 rc=0
 [ "$(cat $K/candidate_index)" = tree ] || { echo "candidate_index defaults to '$(cat $K/candidate_index)', not tree"; rc=1; }
 if echo bogus >$K/candidate_index 2>/dev/null; then
-	echo "PPR-TAP not ok - ksm-hash/bad-value-refused"
-	rc=1
+	tap_fail ksm-hash/bad-value-refused
 else
-	echo "PPR-TAP ok - ksm-hash/bad-value-refused"
+	tap_ok ksm-hash/bad-value-refused
 fi
 echo hash >$K/candidate_index || exit 1
 c0=$(cat $K/hash_collisions)
@@ -19,11 +19,7 @@ ksm_selftests ksm-hash || rc=1
 # The selftests wait for two full scans per case: the index was latched.
 idx=$(cat $K/candidate_index)
 echo "candidate_index after the run: $idx; hash collisions: $(($(cat $K/hash_collisions) - c0))"
-if [ "$idx" = hash ]; then
-	echo "PPR-TAP ok - ksm-hash/index-in-use"
-else
-	echo "PPR-TAP not ok - ksm-hash/index-in-use # reads '$idx'"
-	rc=1
-fi
+[ "$idx" = hash ]
+tap $? ksm-hash/index-in-use "reads '$idx'"
 echo tree >$K/candidate_index
 exit $rc

@@ -5,29 +5,20 @@
 # 600 s). At rmmod ksmd takes over again with run as it was before load.
 # ppr-cost: 115 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/ksm.sh
+. /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
 rc=0
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "PPR-TAP ok - pageone/$name"
-	else
-		echo "PPR-TAP not ok - pageone/$name"
-		rc=1
-	fi
-}
 echo 0 >$K/run
-check ksmd-before-load [ "$(cat $K/scanner)" = ksmd ]
+tap_run pageone/ksmd-before-load [ "$(cat $K/scanner)" = ksmd ]
 modprobe ppr_pageone merge_period_ms=100 || exit 1
-check scanner-is-pageone [ "$(cat $K/scanner)" = pageone ]
-check load-sets-run [ "$(cat $K/run)" = 1 ]
-check merge-period-read-back [ "$(cat $P/merge_period_ms)" = 100 ]
+tap_run pageone/scanner-is-pageone [ "$(cat $K/scanner)" = pageone ]
+tap_run pageone/load-sets-run [ "$(cat $K/run)" = 1 ]
+tap_run pageone/merge-period-read-back [ "$(cat $P/merge_period_ms)" = 100 ]
 if echo 5 >$P/merge_period_ms 2>/dev/null; then
-	check merge-period-too-short-refused false
+	tap_run pageone/merge-period-too-short-refused false
 else
-	check merge-period-too-short-refused [ "$(cat $P/merge_period_ms)" = 100 ]
+	tap_run pageone/merge-period-too-short-refused [ "$(cat $P/merge_period_ms)" = 100 ]
 fi
 h0=$(cat $P/pageone/pages_hashed)
 s0=$(cat $K/pages_scanned)
@@ -37,10 +28,10 @@ s1=$(cat $K/pages_scanned)
 echo "PageONE: $(cat $P/pageone/passes_done) passes, $((h1 - h0)) pages hashed;" \
 	"KSM pages_scanned +$((s1 - s0)); last pass $(cat $P/pageone/last_pass_ms) ms;" \
 	"hash collisions $(cat $P/pageone/hash_collisions)"
-check pageone-hashed [ $((h1 - h0)) -gt 0 ]
+tap_run pageone/pageone-hashed [ $((h1 - h0)) -gt 0 ]
 # Every page KSM counts as scanned went through a PageONE hash: ksmd did
 # not scan (it would add to pages_scanned only).
-check ksmd-did-not-scan [ $((s1 - s0)) -le $((h1 - h0)) ]
+tap_run pageone/ksmd-did-not-scan [ $((s1 - s0)) -le $((h1 - h0)) ]
 for f in full_scans pages_shared pages_sharing pages_unshared ksm_zero_pages general_profit; do
 	a=$(cat $K/$f)
 	b=$(cat $P/pageone/$f)
@@ -67,11 +58,11 @@ while [ "$(cat $K/full_scans)" -lt $f ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i
 echo "after 40 pauses: $(cat $P/pageone/slots_abandoned) mms left mid-pass, pages_sharing $(cat $K/pages_sharing)"
 ok=0
 [ "$(cat $K/full_scans)" -ge $f ] && [ "$(cat $K/pages_sharing)" -gt 0 ] && ok=1
-check run-paused-mid-pass [ $ok = 1 ]
+tap_run pageone/run-paused-mid-pass [ $ok = 1 ]
 kill $load
 echo 2 >$K/run
 echo 1 >$K/run
 rmmod ppr_pageone || { echo "rmmod failed"; exit 1; }
-check scanner-back-to-ksmd [ "$(cat $K/scanner)" = ksmd ]
-check run-restored [ "$(cat $K/run)" = 0 ]
+tap_run pageone/scanner-back-to-ksmd [ "$(cat $K/scanner)" = ksmd ]
+tap_run pageone/run-restored [ "$(cat $K/run)" = 0 ]
 exit $rc

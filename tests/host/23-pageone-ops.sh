@@ -5,6 +5,7 @@
 # byte and the counters (tests/progs/pageone_ops.c). Then writes racing
 # merges on both work threads (tests/progs/dedup_churn.c).
 # ppr-cost: 130 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+. /tests/lib/tap.sh
 rc=0
 K=/sys/kernel/mm/ksm
 echo 0 >$K/run
@@ -46,12 +47,8 @@ wait $pid
 churn=$?
 cat /tmp/pageone-churn.out
 echo "during the churn ($((t / 2)) s): pages_sharing up to $most"
-if [ $churn = 0 ] && [ "$most" -ge 1000 ]; then
-	echo "PPR-TAP ok - pageone-ops/writes-racing-merges"
-else
-	echo "PPR-TAP not ok - pageone-ops/writes-racing-merges # exit $churn, pages_sharing up to $most"
-	rc=1
-fi
+[ $churn = 0 ] && [ "$most" -ge 1000 ]
+tap $? pageone-ops/writes-racing-merges "exit $churn, pages_sharing up to $most"
 echo 100 >/sys/kernel/mm/ppr_pageone/merge_period_ms
 
 # rmmod with merged pages mapped: they stay KSM pages, ksmd takes over.
@@ -68,12 +65,8 @@ done
 sharing=$(cat $K/pages_sharing)
 rmmod ppr_pageone || { echo "rmmod failed"; rc=1; }
 echo "after rmmod: scanner $(cat $K/scanner), pages_sharing $(cat $K/pages_sharing) (was $sharing)"
-if [ "$(cat $K/scanner)" = ksmd ] && [ "$(cat $K/pages_sharing)" = "$sharing" ] && [ "$sharing" -gt 0 ]; then
-	echo "PPR-TAP ok - pageone-ops/rmmod-keeps-merged-pages"
-else
-	echo "PPR-TAP not ok - pageone-ops/rmmod-keeps-merged-pages"
-	rc=1
-fi
+[ "$(cat $K/scanner)" = ksmd ] && [ "$(cat $K/pages_sharing)" = "$sharing" ] && [ "$sharing" -gt 0 ]
+tap $? pageone-ops/rmmod-keeps-merged-pages
 echo go >&3
 exec 3>&-
 wait $pid || rc=1

@@ -6,6 +6,7 @@
 # ppr-cost: 280 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/kmemleak.sh
+. /tests/lib/tap.sh
 S=/sys/kernel/mm/ppr_pageone/stats
 modprobe ppr_pageone reclaim_period_ms=20 || exit 1
 rc=0
@@ -29,7 +30,12 @@ for c in 1 2 3; do
 	pprctl attach "$(l2_pid unload)" --area /dev/shm/ppr-unload >/dev/null || { rc=1; break; }
 	cycles=$c note="$note ${r}"
 done
-echo "PPR-TAP $([ $cycles = 3 ] && echo ok || echo not ok) - unload/rmmod-under-load # $cycles of 3 rmmod, modprobe and attach cycles with recycling under way (pages recycled before each rmmod:$note)"
+detail="$cycles of 3 rmmod, modprobe and attach cycles with recycling under way (pages recycled before each rmmod:$note)"
+if [ $cycles = 3 ]; then
+	tap_ok unload/rmmod-under-load "$detail"
+else
+	tap_fail unload/rmmod-under-load "$detail"
+fi
 # The last load recycles too, then goes while still attached.
 end=$(($(cut -d. -f1 /proc/uptime) + 120))
 while [ "$(cat $S/recycled_pages)" -lt 1 ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do

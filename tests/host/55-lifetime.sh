@@ -9,6 +9,7 @@
 # (the driver's shutdown hooks) is the same code in both flavours.
 # ppr-cost: 400 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
@@ -57,7 +58,7 @@ leave() {
 	done
 	st=$(cat $V/$id/state)
 	if [ "$st" = active ] && [ "$(cat $V/$id/epoch)" = "$n" ]; then
-		echo "PPR-TAP not ok - lifetime/$mode-nothing-recycled-until-announced # the guest never went down"
+		tap_fail lifetime/$mode-nothing-recycled-until-announced "the guest never went down"
 		pprctl status
 		l2_stacks $name
 		return 1
@@ -93,9 +94,9 @@ leave() {
 	done
 	echo "$mode: new epoch $(cat $V/$id/epoch) after $((i / 20)) s, state $(cat $V/$id/state); memslot removals $(cat $V/$id/memslot_removals)"
 	if [ $bad = 0 ]; then
-		echo "PPR-TAP ok - lifetime/$mode-nothing-recycled-until-announced"
+		tap_ok lifetime/$mode-nothing-recycled-until-announced
 	else
-		echo "PPR-TAP not ok - lifetime/$mode-nothing-recycled-until-announced # $rec0 at the stop, then $why"
+		tap_fail lifetime/$mode-nothing-recycled-until-announced "$rec0 at the stop, then $why"
 		return 1
 	fi
 	i=0
@@ -105,7 +106,7 @@ leave() {
 		kill -0 "$(l2_pid $name)" 2>/dev/null || { echo "$mode: QEMU exited before the next boot passed its churn"; return 1; }
 		sleep 0.1
 	done
-	echo "PPR-TAP ok - lifetime/$mode-next-boot-passes-churn"
+	tap_ok lifetime/$mode-next-boot-passes-churn
 }
 
 n=1

@@ -12,6 +12,7 @@
 # is the host's trust in the area.
 # ppr-cost: 130 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 name=vk rc=0
@@ -68,10 +69,9 @@ done
 waited=$(($(now) - t0))
 echo "new guest: host epoch $(cat $V/$id/epoch 2>&1) after $waited s; unconfirmed_passes $(cat $V/$id/unconfirmed_passes 2>&1)"
 if [ -z "$bad" ] && [ "$(cat $V/$id/epoch)" -ge 2 ] && [ "$(cat $V/$id/unconfirmed_passes)" -gt 0 ]; then
-	echo "PPR-TAP ok - vmm-restart/stale-area-not-honoured"
+	tap_ok vmm-restart/stale-area-not-honoured
 else
-	echo "PPR-TAP not ok - vmm-restart/stale-area-not-honoured # ${bad:-epoch $(cat $V/$id/epoch 2>&1), unconfirmed_passes $(cat $V/$id/unconfirmed_passes 2>&1)}"
-	rc=1
+	tap_fail vmm-restart/stale-area-not-honoured "${bad:-epoch $(cat $V/$id/epoch 2>&1), unconfirmed_passes $(cat $V/$id/unconfirmed_passes 2>&1)}"
 fi
 # A dead guest has nothing more to show: its console, and the end.
 [ $died = 0 ] || { l2_wait $name; rm -f /dev/shm/ppr-$name; rmmod ppr_pageone; exit 1; }
@@ -95,10 +95,9 @@ done
 i=$(($(now) - t0))
 if [ -n "$id" ] && [ "$(cat $V/$id/state)" = active ] && [ "$(cat $V/$id/epoch)" -ge 3 ] &&
    [ "$(cat $V/$id/recycled_pages)" -gt 0 ]; then
-	echo "PPR-TAP ok - vmm-restart/running-guest-confirms # $rec pages before the detach; epoch $(cat $V/$id/epoch) after $i s, $(cat $V/$id/recycled_pages) recycled since"
+	tap_ok vmm-restart/running-guest-confirms "$rec pages before the detach; epoch $(cat $V/$id/epoch) after $i s, $(cat $V/$id/recycled_pages) recycled since"
 else
-	echo "PPR-TAP not ok - vmm-restart/running-guest-confirms # state $(cat $V/$id/state 2>&1), epoch $(cat $V/$id/epoch 2>&1), recycled $(cat $V/$id/recycled_pages 2>&1) after $i s"
-	rc=1
+	tap_fail vmm-restart/running-guest-confirms "state $(cat $V/$id/state 2>&1), epoch $(cat $V/$id/epoch 2>&1), recycled $(cat $V/$id/recycled_pages 2>&1) after $i s"
 fi
 l2_wait $name || rc=1
 grep -q 'lifetime: boot after vmm-kill passed' /tmp/l2-$name.log || { echo "the new boot did not pass its churn"; rc=1; }

@@ -6,8 +6,9 @@
 # ppr-cost: 110 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/kmemleak.sh
+. /tests/lib/tap.sh
 if [ ! -e /proc/self/fail-nth ]; then
-	echo "PPR-TAP ok - faults/skipped # SKIP no fault injection in this kernel (the lean flavour)"
+	tap_skip faults/skipped "no fault injection in this kernel (the lean flavour)"
 	exit 0
 fi
 grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs none /sys/kernel/debug

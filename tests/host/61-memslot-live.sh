@@ -5,6 +5,7 @@
 # recycling goes on after the last removal.
 # ppr-cost: 120 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
 V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
@@ -30,13 +31,7 @@ m1=$(cat $V/$id/memslot_removals) e1=$(cat $V/$id/epoch) st=$(cat $V/$id/state)
 r1=$(cat $V/$id/recycled_pages)
 echo "memslot removals $m0 -> $m1, epoch $e0 -> $e1, state $st, recycled $r0 -> $r1"
 [ $((m1 - m0)) -ge 3 ] && [ "$e1" -ge $((e0 + 3)) ] && [ "$st" = active ] && [ "$r1" -gt "$r0" ]
-tap_rc=$?
-if [ $tap_rc = 0 ]; then
-	echo "PPR-TAP ok - memslot-live/active-again-after-removals"
-else
-	echo "PPR-TAP not ok - memslot-live/active-again-after-removals"
-	rc=1
-fi
+tap $? memslot-live/active-again-after-removals
 l2_wait mt || rc=1
 rm -f /dev/shm/ppr-mt /dev/shm/ppr-mt-x2
 rmmod ppr_pageone || rc=1

@@ -20,6 +20,7 @@
 # and how many times longer every wait may take).
 # ppr-cost: 160 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 hib_kernel=${hib_kernel:-$l2_kernel}
 hib_scale=${hib_scale:-1}
 modprobe ppr_pageone reclaim_period_ms=100 || exit 1
@@ -74,23 +75,18 @@ while [ "$(cat $V/$id/recycled_pages)" = "$r0" ] && [ "$(cut -d. -f1 /proc/uptim
 done
 r1=$(cat $V/$id/recycled_pages)
 echo "restore kernel's epoch ${er:-none}; after the resume: state $st, epoch $e1, recycled $r0 -> $r1"
-if [ -n "$er" ] && [ "$st" = active ] && [ "$e1" -gt "$er" ] && [ "$r1" -gt "$r0" ]; then
-	echo "PPR-TAP ok - hibernate/active-again-after-resume"
-else
-	echo "PPR-TAP not ok - hibernate/active-again-after-resume"
-	rc=1
-fi
+[ -n "$er" ] && [ "$st" = active ] && [ "$e1" -gt "$er" ] && [ "$r1" -gt "$r0" ]
+tap $? hibernate/active-again-after-resume
 l2_wait $name || rc=1
 wait $watch
 # Two boots: the image kernel's and the restore kernel's. A third is the
 # resumed kernel dying (panic=-1 reboots at once) and the test starting over.
 boots=$(grep -c '^PPR-BOOT' /tmp/l2-$name.log)
 if [ "$boots" = 2 ]; then
-	echo "PPR-TAP ok - hibernate/two-boots"
+	tap_ok hibernate/two-boots
 else
-	echo "PPR-TAP not ok - hibernate/two-boots # $boots boots; the console after the first resume:"
+	tap_fail hibernate/two-boots "$boots boots; the console after the first resume:"
 	sed -n '/hibernate: resumed/,$p' /tmp/l2-$name.log | head -n 150 | sed 's/^/| /'
-	rc=1
 fi
 echo "state changes (L1 uptime, state, epoch, recycled pages):"
 sed 's/^/  /' /tmp/hib-states.log

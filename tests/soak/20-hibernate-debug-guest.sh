@@ -5,13 +5,13 @@
 # (both boots). Every wait is four times longer than with the lean guest.
 # ppr-cost: 1500 (seconds on debug)
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 rc=0
 hib_kernel=$l2_guest_test_kernel hib_scale=4 sh /tests/host/62-hibernate.sh || rc=1
 if grep -q -E 'WARNING:|BUG:|Oops|possible circular|inconsistent lock|sleeping function called' /tmp/l2-hib.log; then
-	echo "PPR-TAP not ok - hibernate-debug-guest/no-splat"
+	tap_fail hibernate-debug-guest/no-splat
 	grep -n -E -A 30 'WARNING:|BUG:|Oops|possible circular|inconsistent lock|sleeping function called' /tmp/l2-hib.log | head -n 80 | sed 's/^/| /'
-	rc=1
 else
-	echo "PPR-TAP ok - hibernate-debug-guest/no-splat # $(grep -c '^PPR-BOOT' /tmp/l2-hib.log) guest boots, debug kernel"
+	tap_ok hibernate-debug-guest/no-splat "$(grep -c '^PPR-BOOT' /tmp/l2-hib.log) guest boots, debug kernel"
 fi
 exit $rc

@@ -77,7 +77,7 @@ mkcpio "$l2" "$out/l2.cpio"
 l1=$out/root-l1
 base_root "$l1" host
 cp -r "$top/tests/host" "$l1/tests/host"
-for d in demo bench soak wip; do
+for d in demo bench soak rig; do
 	[ ! -d "$top/tests/$d" ] || cp -r "$top/tests/$d" "$l1/tests/$d"
 done
 mkdir -p "$l1/l2" "$l1/selftests" "$l1/usr/share/qemu" "$l1/usr/share/seabios" "$l1/dev/shm"

@@ -4,6 +4,7 @@
 # PPR's doing. Not part of make check: it asserts nothing about PPR.
 # ppr-timeout: 1800
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 n=8
 for i in $(seq $n); do
 	l2_start "ctl$i" idle mem=256M ivshmem=1M cmdline=ppr.idle=600 timeout=900 || exit 1
@@ -11,16 +12,15 @@ done
 rc=0
 for i in $(seq $n); do
 	if l2_wait_line "ctl$i" 'guest/idle' 600; then
-		echo "PPR-TAP ok - control/ctl$i booted"
+		tap_ok "control/ctl$i booted"
 	else
-		echo "PPR-TAP not ok - control/ctl$i booted"
+		tap_fail "control/ctl$i booted"
 		tail -n 25 "/tmp/l2-ctl$i.log" | sed 's/^/| /'
 		cat "/tmp/l2-ctl$i.qemu.log"
-		rc=1
 	fi
 done
 sleep 90
 for i in $(seq $n); do kill "$(l2_pid "ctl$i")" 2>/dev/null; done
 sleep 2
-echo "PPR-TAP ok - control/L1 still alive after $n guests"
+tap_ok "control/L1 still alive after $n guests"
 exit $rc

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The call KVM makes before it invalidates a memslot that is deleted or
- * moved, forwarded to the ppr_pageone module while it is loaded.
+ * What the ppr_pageone module needs from the core kernel that the core
+ * does not offer a module: the call KVM makes before it invalidates a
+ * memslot that is deleted or moved, forwarded to the module while it is
+ * loaded; and /sys/kernel/mm, where its sysfs tree lives.
  */
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/ppr_kvm.h>
 #include <linux/rcupdate.h>
@@ -30,3 +33,10 @@ void ppr_kvm_set_removal_hook(void (*hook)(struct kvm *kvm))
 		synchronize_rcu();
 }
 EXPORT_SYMBOL_NS_GPL(ppr_kvm_set_removal_hook, PPR);
+
+/* /sys/kernel/mm (mm_kobj is not exported). */
+struct kobject *ppr_mm_kobj(void)
+{
+	return mm_kobj;
+}
+EXPORT_SYMBOL_NS_GPL(ppr_mm_kobj, PPR);

@@ -10,6 +10,7 @@
 # Prints one line per guest: boot time, recycled pages, RSS.
 # ppr-timeout: 2400
 . /tests/lib/l2.sh
+. /tests/lib/tap.sh
 n=16 idle=600 load=idle reclaim=10000 merge=
 for w in $(cat /proc/cmdline); do
 	case $w in
@@ -45,12 +46,12 @@ for i in $(seq $n); do
 		booted=$((booted + 1))
 		echo "g$i booted at $(($(cut -d. -f1 /proc/uptime) - t0)) s"
 	else
-		echo "PPR-TAP not ok - many/g$i-booted"
+		tap_fail "many/g$i-booted"
 		tail -n 25 "/tmp/l2-g$i.log" | sed 's/^/| /'
-		rc=1
 	fi
 done
-echo "PPR-TAP $([ $booted = $n ] && echo ok || echo not ok) - many/booted # $booted of $n guests reached their init in $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+[ $booted = $n ]
+tap_with $? many/booted "$booted of $n guests reached their init in $(($(cut -d. -f1 /proc/uptime) - t0)) s"
 echo "idle for $idle s"
 end=$(($(cut -d. -f1 /proc/uptime) + idle))
 while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
@@ -79,13 +80,15 @@ for i in $(seq $n); do
 		l2_wait "g$i" | tail -n 30
 	fi
 done
-echo "PPR-TAP $([ $reset = 0 ] && echo ok || echo not ok) - many/no-guest-reset # $reset of $n guests reset while idle"
-echo "PPR-TAP $([ $alive = $n ] && echo ok || echo not ok) - many/all-running # $alive of $n guests running after $idle s idle"
-echo "PPR-TAP $([ $recycled = $n ] && echo ok || echo not ok) - many/all-recycled # $recycled of $n guests had pages recycled"
-[ $alive = $n ] && [ $recycled = $n ] && [ $reset = 0 ] || rc=1
+[ $reset = 0 ]
+tap_with $? many/no-guest-reset "$reset of $n guests reset while idle"
+[ $alive = $n ]
+tap_with $? many/all-running "$alive of $n guests running after $idle s idle"
+[ $recycled = $n ]
+tap_with $? many/all-recycled "$recycled of $n guests had pages recycled"
 for i in $(seq $n); do kill "$(l2_pid "g$i")" 2>/dev/null; done
 sleep 2
 rm -f /dev/shm/ppr-g*
 rmmod ppr_pageone || rc=1
-echo "PPR-TAP ok - many/l1-survived # $n guests, $idle s idle"
+tap_ok many/l1-survived "$n guests, $idle s idle"
 exit $rc
