@@ -169,23 +169,21 @@ EXPORT_SYMBOL_NS_GPL(ppr_guest_hooks_disable, PPR);
 struct kobject *ppr_guest_kobj;
 EXPORT_SYMBOL_NS_GPL(ppr_guest_kobj, PPR);
 
-static ssize_t ppr_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
-			     char *buf)
-{
-	struct ppr_guest_stats st;
-	u64 v;
-
-	ppr_guest_stats(&st);
-	if (!strcmp(attr->attr.name, "marks"))
-		v = st.marks;
-	else if (!strcmp(attr->attr.name, "unmarks"))
-		v = st.unmarks;
-	else if (!strcmp(attr->attr.name, "unmark_missing"))
-		v = st.unmark_missing;
-	else
-		v = st.out_of_range;
-	return sysfs_emit(buf, "%llu\n", v);
+/* One show per counter file, each reading its field of the sums. */
+#define PPR_STAT_SHOW(field)						\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	struct ppr_guest_stats st;					\
+									\
+	ppr_guest_stats(&st);						\
+	return sysfs_emit(buf, "%llu\n", st.field);			\
 }
+
+PPR_STAT_SHOW(marks)
+PPR_STAT_SHOW(unmarks)
+PPR_STAT_SHOW(unmark_missing)
+PPR_STAT_SHOW(out_of_range)
 
 static ssize_t marked_now_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
@@ -205,11 +203,10 @@ static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", static_key_enabled(&ppr_guest_hooks_key));
 }
 
-static struct kobj_attribute ppr_marks_attr = __ATTR(marks, 0444, ppr_stat_show, NULL);
-static struct kobj_attribute ppr_unmarks_attr = __ATTR(unmarks, 0444, ppr_stat_show, NULL);
-static struct kobj_attribute ppr_missing_attr =
-	__ATTR(unmark_missing, 0444, ppr_stat_show, NULL);
-static struct kobj_attribute ppr_oor_attr = __ATTR(out_of_range, 0444, ppr_stat_show, NULL);
+static struct kobj_attribute ppr_marks_attr = __ATTR_RO(marks);
+static struct kobj_attribute ppr_unmarks_attr = __ATTR_RO(unmarks);
+static struct kobj_attribute ppr_missing_attr = __ATTR_RO(unmark_missing);
+static struct kobj_attribute ppr_oor_attr = __ATTR_RO(out_of_range);
 static struct kobj_attribute ppr_marked_now_attr = __ATTR_RO(marked_now);
 static struct kobj_attribute ppr_hooks_attr = __ATTR_RO(hooks);
 

@@ -418,44 +418,32 @@ static const struct dev_pm_ops ppr_pm_ops = {
 	.restore = ppr_pm_restore,
 };
 
-/* /sys/kernel/mm/ppr_guest/area/: the bound area, empty values when none. */
-static ssize_t ppr_area_show(struct kobject *kobj, struct kobj_attribute *attr,
-			     char *buf)
-{
-	const char *n = attr->attr.name;
-	ssize_t ret;
+/*
+ * /sys/kernel/mm/ppr_guest/area/: the bound area; "none" and 0 when no
+ * area is bound. One show per file, each under ppr_dev_lock.
+ */
+#define PPR_AREA_SHOW(file, none, fmt, expr)				\
+static ssize_t file##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	ssize_t ret;							\
+									\
+	mutex_lock(&ppr_dev_lock);					\
+	if (!ppr_dev)							\
+		ret = sysfs_emit(buf, "%s\n", none);			\
+	else								\
+		ret = sysfs_emit(buf, fmt "\n", expr);			\
+	mutex_unlock(&ppr_dev_lock);					\
+	return ret;							\
+}									\
+static struct kobj_attribute ppr_area_##file##_attr = __ATTR_RO(file)
 
-	mutex_lock(&ppr_dev_lock);
-	if (!ppr_dev) {
-		ret = sysfs_emit(buf, !strcmp(n, "device") ? "none\n" : "0\n");
-	} else if (!strcmp(n, "device")) {
-		ret = sysfs_emit(buf, "%s\n", pci_name(ppr_dev->pdev));
-	} else if (!strcmp(n, "active")) {
-		ret = sysfs_emit(buf, "%llu\n",
-				 READ_ONCE(ppr_dev->hdr->state) & PPR_STATE_ACTIVE);
-	} else if (!strcmp(n, "epoch")) {
-		ret = sysfs_emit(buf, "%llu\n",
-				 PPR_STATE_EPOCH(READ_ONCE(ppr_dev->hdr->state)));
-	} else if (!strcmp(n, "nr_pfns")) {
-		ret = sysfs_emit(buf, "%llu\n", ppr_dev->view.nr_pfns);
-	} else if (!strcmp(n, "area_bytes")) {
-		ret = sysfs_emit(buf, "%llu\n", ppr_area_bytes(ppr_dev->view.nr_pfns));
-	} else {
-		ret = sysfs_emit(buf, "%llu\n", (u64)ppr_dev->bar_size);
-	}
-	mutex_unlock(&ppr_dev_lock);
-	return ret;
-}
-
-#define PPR_AREA_ATTR(_name) \
-	static struct kobj_attribute ppr_area_##_name##_attr = \
-		__ATTR(_name, 0444, ppr_area_show, NULL)
-PPR_AREA_ATTR(device);
-PPR_AREA_ATTR(active);
-PPR_AREA_ATTR(epoch);
-PPR_AREA_ATTR(nr_pfns);
-PPR_AREA_ATTR(area_bytes);
-PPR_AREA_ATTR(bar_bytes);
+PPR_AREA_SHOW(device, "none", "%s", pci_name(ppr_dev->pdev));
+PPR_AREA_SHOW(active, "0", "%llu", READ_ONCE(ppr_dev->hdr->state) & PPR_STATE_ACTIVE);
+PPR_AREA_SHOW(epoch, "0", "%llu", PPR_STATE_EPOCH(READ_ONCE(ppr_dev->hdr->state)));
+PPR_AREA_SHOW(nr_pfns, "0", "%llu", ppr_dev->view.nr_pfns);
+PPR_AREA_SHOW(area_bytes, "0", "%llu", ppr_area_bytes(ppr_dev->view.nr_pfns));
+PPR_AREA_SHOW(bar_bytes, "0", "%llu", (u64)ppr_dev->bar_size);
 
 static struct attribute *ppr_area_attrs[] = {
 	&ppr_area_device_attr.attr,

@@ -421,7 +421,6 @@ int ppr_vm_attach(struct ppr_attach *req)
 	req->vm_id = vm->id;
 	pr_info("vm %u (%s, pid %d) attached: area %zu KiB\n", vm->id, vm->name,
 		vm->vmm_pid, vm->area_size >> 10);
-	ppr_recycler_kick();
 	return 0;
 
 put:

@@ -41,6 +41,7 @@ static long ppr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = ppr_vm_attach(&req);
 		if (err)
 			return err;
+		ppr_recycler_kick();	/* its first pass now */
 		if (put_user(req.vm_id, &((struct ppr_attach __user *)uarg)->vm_id)) {
 			ppr_vm_detach(req.vm_id);
 			return -EFAULT;
