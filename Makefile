@@ -53,13 +53,14 @@ lean-l2-kernel: deps
 images: kernel selftests tools kmod
 	tests/vm/mkimages.sh $(FLAVOUR)
 
-# pprctl's unit tests run here, on the build machine; their results are
-# counted with the VM's.
+# pprctl's unit tests and the module's dependency check run here, on the
+# build machine; their results are counted with the VM's.
 check: images
 	@mkdir -p build/logs
 	@if $(MAKE) -s -C tools/pprctl test OUT=$(CURDIR)/build/pprctl-test >build/logs/unit.log 2>&1; \
 	then echo "PPR-TAP ok - pprctl/unit-tests" >>build/logs/unit.log; \
 	else echo "PPR-TAP not ok - pprctl/unit-tests # see build/logs/unit.log" >>build/logs/unit.log; fi
+	@tests/vm/module-deps $(obj) >>build/logs/unit.log 2>&1 || true
 	tests/vm/run --flavour $(FLAVOUR) --results build/logs/unit.log $(RUNFLAGS) $(TESTS)
 
 run: images

@@ -35,6 +35,70 @@ LIST_HEAD(ppr_vms);
 DEFINE_MUTEX(ppr_vms_lock);	/* protects ppr_vms changes and daemon passes */
 static DEFINE_IDA(ppr_vm_ida);
 
+/* Set by ppr_attach_init(), before any attach. */
+static struct workqueue_struct *ppr_wq;	/* detaches of exiting VMMs */
+static struct kobject *ppr_vms_dir;	/* vms/: a directory per VM */
+
+/* vms/<id> holds a reference on its VM until the kobject goes. */
+static void ppr_vm_kobj_release(struct kobject *kobj)
+{
+	ppr_vm_put(container_of(kobj, struct ppr_vm, kobj));
+}
+
+/* The files of vms/<id>: the module's sysfs group, set at init. */
+static const struct attribute_group *ppr_vm_dir_groups[2];
+
+static const struct kobj_type ppr_vm_ktype = {
+	.release = ppr_vm_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = ppr_vm_dir_groups,
+};
+
+/**
+ * ppr_attach_init - get ready for attaches
+ * @vms_dir: where each VM gets its directory, vms/<id>
+ * @vm_group: the files of such a directory
+ *
+ * Return: 0, or -ENOMEM (-EINVAL for a missing argument).
+ */
+int ppr_attach_init(struct kobject *vms_dir, const struct attribute_group *vm_group)
+{
+	if (WARN_ON(!vms_dir || !vm_group))
+		return -EINVAL;
+	ppr_wq = alloc_workqueue("ppr_detach", 0, 0);
+	if (!ppr_wq)
+		return -ENOMEM;
+	ppr_vms_dir = vms_dir;
+	ppr_vm_dir_groups[0] = vm_group;
+	return 0;
+}
+
+/* After ppr_vm_detach_all(): nothing is attached or being detached. */
+void ppr_attach_exit(void)
+{
+	destroy_workqueue(ppr_wq);
+	ppr_wq = NULL;
+}
+
+/* Create vms/<id>; on failure nothing is left and no reference taken. */
+static int ppr_vm_add_dir(struct ppr_vm *vm)
+{
+	int err;
+
+	ppr_vm_get(vm);
+	err = kobject_init_and_add(&vm->kobj, &ppr_vm_ktype, ppr_vms_dir, "%u", vm->id);
+	if (err)
+		kobject_put(&vm->kobj);
+	return err;
+}
+
+/* Remove vms/<id>: readers of its files finish first. */
+static void ppr_vm_del_dir(struct ppr_vm *vm)
+{
+	kobject_del(&vm->kobj);
+	kobject_put(&vm->kobj);
+}
+
 /* The last reference is gone: nothing uses the VM any more. */
 static void ppr_vm_free(struct kref *ref)
 {
@@ -136,7 +200,7 @@ static void ppr_vm_finish_detach(struct ppr_vm *vm)
 		mmu_notifier_unregister(&vm->mn, vm->mm);
 	pr_info("vm %u (%s) detached: %lld pages recycled\n", vm->id, vm->name,
 		atomic64_read(&vm->stats.recycled));
-	ppr_sysfs_del_vm(vm);
+	ppr_vm_del_dir(vm);
 	ppr_vm_put(vm);			/* the list's reference */
 }
 
@@ -401,7 +465,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 		mmput(vm->mm);
 	}
 	if (!err)
-		err = ppr_sysfs_add_vm(vm);
+		err = ppr_vm_add_dir(vm);
 	if (err) {
 		mutex_unlock(&ppr_vms_lock);
 		if (vm->mn_registered)

@@ -11,12 +11,10 @@
 
 #include <linux/module.h>
 #include <linux/ppr_kvm.h>
-#include <linux/workqueue.h>
 
 #include "ppr.h"
 
 static unsigned int ppr_work_threads = 2;	/* at load; sysfs changes it later */
-struct workqueue_struct *ppr_wq;		/* detaches of exiting VMMs */
 
 static int ppr_set_threads_param(const char *val, const struct kernel_param *kp)
 {
@@ -43,15 +41,15 @@ static int __init ppr_init(void)
 	struct ppr_client *clients[] = { ppr_recycler_client(), ppr_pageone_client() };
 	int err;
 
-	ppr_wq = alloc_workqueue("ppr_detach", 0, 0);
-	if (!ppr_wq)
-		return -ENOMEM;
 	err = ppr_sysfs_init();
 	if (err)
-		goto wq;
-	err = ppr_pool_start(clients, ARRAY_SIZE(clients), ppr_work_threads);
+		return err;
+	err = ppr_attach_init(ppr_sysfs_vms_dir(), ppr_sysfs_vm_group());
 	if (err)
 		goto sysfs;
+	err = ppr_pool_start(clients, ARRAY_SIZE(clients), ppr_work_threads);
+	if (err)
+		goto attach;
 	err = ppr_pageone_init(ppr_sysfs_root(), ppr_vm_pageone_filter, ppr_vm_merge_ram);
 	if (err)
 		goto stop;
@@ -69,10 +67,10 @@ unhook:
 stop:
 	ppr_pool_stop();
 	ppr_pageone_exit();		/* nothing to undo if it did not start */
+attach:
+	ppr_attach_exit();
 sysfs:
 	ppr_sysfs_exit();
-wq:
-	destroy_workqueue(ppr_wq);
 	return err;
 }
 module_init(ppr_init);
@@ -84,8 +82,8 @@ static void __exit ppr_exit(void)
 	ppr_pageone_exit();		/* ksmd scans again */
 	ppr_vm_detach_all();
 	ppr_kvm_set_removal_hook(NULL);	/* waits for hooks in flight */
+	ppr_attach_exit();
 	ppr_sysfs_exit();
-	destroy_workqueue(ppr_wq);
 	pr_info("unloaded\n");
 }
 module_exit(ppr_exit);

@@ -155,9 +155,6 @@ struct ppr_stats {
 
 extern struct ppr_stats ppr_stats;
 
-/* module.c */
-extern struct workqueue_struct *ppr_wq;
-
 /* recycler.c */
 extern unsigned int ppr_reclaim_period_ms;
 extern unsigned int ppr_max_chunks_per_pass;
@@ -179,6 +176,8 @@ const char *ppr_vm_status_name(enum ppr_vm_status s);
 /* attach.c */
 extern struct list_head ppr_vms;
 extern struct mutex ppr_vms_lock;
+int ppr_attach_init(struct kobject *vms_dir, const struct attribute_group *vm_group);
+void ppr_attach_exit(void);
 int ppr_vm_attach(struct ppr_attach *req);
 int ppr_vm_detach(u32 id);
 void ppr_vm_detach_all(void);
@@ -201,7 +200,7 @@ void ppr_dev_exit(void);
 int ppr_sysfs_init(void);
 struct kobject *ppr_sysfs_root(void);
 void ppr_sysfs_exit(void);
-int ppr_sysfs_add_vm(struct ppr_vm *vm);
-void ppr_sysfs_del_vm(struct ppr_vm *vm);
+const struct attribute_group *ppr_sysfs_vm_group(void);
+struct kobject *ppr_sysfs_vms_dir(void);
 
 #endif /* _MM_PPR_PPR_H */

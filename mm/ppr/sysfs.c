@@ -225,40 +225,16 @@ static const struct attribute_group ppr_vm_group = {
 	.attrs = ppr_counter_attrs[1],
 };
 
-static const struct attribute_group *ppr_vm_groups[] = {
-	&ppr_vm_group,
-	NULL,
-};
-
-/* vms/<id> holds a reference on its VM until the kobject goes. */
-static void ppr_vm_kobj_release(struct kobject *kobj)
+/* The files of vms/<id>, for attach.c's VM directories. */
+const struct attribute_group *ppr_sysfs_vm_group(void)
 {
-	ppr_vm_put(container_of(kobj, struct ppr_vm, kobj));
+	return &ppr_vm_group;
 }
 
-static const struct kobj_type ppr_vm_ktype = {
-	.release = ppr_vm_kobj_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = ppr_vm_groups,
-};
-
-/* Create vms/<id>; on failure nothing is left and no reference taken. */
-int ppr_sysfs_add_vm(struct ppr_vm *vm)
+/* vms/, where attach.c creates a directory per VM. */
+struct kobject *ppr_sysfs_vms_dir(void)
 {
-	int err;
-
-	ppr_vm_get(vm);
-	err = kobject_init_and_add(&vm->kobj, &ppr_vm_ktype, ppr_vms_kobj, "%u", vm->id);
-	if (err)
-		kobject_put(&vm->kobj);
-	return err;
-}
-
-/* Remove vms/<id>: readers of its files finish first. */
-void ppr_sysfs_del_vm(struct ppr_vm *vm)
-{
-	kobject_del(&vm->kobj);
-	kobject_put(&vm->kobj);
+	return ppr_vms_kobj;
 }
 
 /* --- the tree ------------------------------------------------------------ */
