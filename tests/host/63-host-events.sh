@@ -6,7 +6,7 @@
 # THPs (MADV_COLLAPSE, and khugepaged scanning every 10 ms), swap it out,
 # change work_threads, and fork readers: nothing the guest kept or took
 # back is lost, and every page marked afterwards is taken.
-# ppr-cost: 30 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 40 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 T=/sys/kernel/mm/transparent_hugepage
 echo madvise >$T/enabled
 old_sleep=$(cat $T/khugepaged/scan_sleep_millisecs)
