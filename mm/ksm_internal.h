@@ -76,6 +76,10 @@ struct ksm_engine_counters {
 	long ksm_zero_pages;
 	long general_profit;		/* bytes */
 	unsigned long hash_collisions;
+	unsigned long hash_buckets;	/* of the hash index, this scan */
+	unsigned long hash_resizes;	/* times the index changed size */
+	unsigned long merges_changed;	/* undone: content left its shard */
+	unsigned long exited_slots_freed; /* by the reaper, between passes */
 	/* engine threads in ksm_engine_merge() */
 	u64 merge_lock_wait_ns;		/* waiting for ksm_thread_sem, shards */
 	u64 merge_lock_held_ns;		/* merging, not waiting */
@@ -85,6 +89,7 @@ struct ksm_engine_counters {
 int ksm_engine_claim(void (*kick)(void), bool run);
 void ksm_engine_release(void);
 bool ksm_engine_may_run(void);
+void ksm_engine_set_period(unsigned int ms);
 bool ksm_engine_pass_begin(void);
 void ksm_engine_pass_end(void);
 bool ksm_engine_next_slot(struct ksm_engine_cursor *c);

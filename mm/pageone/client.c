@@ -20,11 +20,15 @@
  */
 #define pr_fmt(fmt) "ppr_pageone: " fmt
 
+#include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/pageone.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/sysfs.h>
 
 #include "../ppr/pool.h"
@@ -40,12 +44,29 @@ static struct kobject *ppr_pageone_kobj;
 /* Ticks at which a pass was due but the last one still ran. */
 static atomic64_t ppr_pageone_late;
 
+/*
+ * The CPU budget: dedup_cpu_percent of one CPU, summed over the work
+ * threads, 0 for none. A token bucket: the budget fills at that rate of
+ * wall time, up to PPR_BUDGET_BURST_MS of it, and each token run takes
+ * the CPU time it used. A token that finds the budget spent is parked;
+ * the daemon queues it again once the budget has refilled. The cap holds
+ * over any stretch longer than a burst plus one run (32 batches).
+ */
+#define PPR_BUDGET_BURST_MS	100
+unsigned int ppr_dedup_cpu_percent;
+static DEFINE_SPINLOCK(ppr_budget_lock);
+static s64 ppr_budget_ns;		/* CPU time still allowed; ppr_budget_lock */
+static u64 ppr_budget_stamp;		/* ktime_get_ns() of the last fill; same */
+static LIST_HEAD(ppr_parked);		/* tokens waiting for budget; same */
+static atomic64_t ppr_pageone_throttled;	/* token runs put off */
+
 /* Set the merge period; -ERANGE outside PPR_MIN/MAX_PERIOD_MS. */
 int ppr_set_merge_period(unsigned int ms)
 {
 	if (ms < PPR_MIN_PERIOD_MS || ms > PPR_MAX_PERIOD_MS)
 		return -ERANGE;
 	WRITE_ONCE(ppr_merge_period_ms, ms);
+	pageone_set_period(ms);
 	ppr_pageone_kick();	/* the new period starts with a pass now */
 	return 0;
 }
@@ -64,10 +85,114 @@ static const struct kernel_param_ops ppr_merge_period_ops = {
 };
 module_param_cb(merge_period_ms, &ppr_merge_period_ops, &ppr_merge_period_ms, 0444);
 MODULE_PARM_DESC(merge_period_ms, "milliseconds between PageONE passes (10..3600000, default 600000)");
+static int ppr_set_dedup_cpu_param(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	return err ? err : ppr_set_dedup_cpu(v);
+}
+
+static const struct kernel_param_ops ppr_dedup_cpu_ops = {
+	.set = ppr_set_dedup_cpu_param,
+	.get = param_get_uint,
+};
+module_param_cb(dedup_cpu_percent, &ppr_dedup_cpu_ops, &ppr_dedup_cpu_percent, 0444);
+MODULE_PARM_DESC(dedup_cpu_percent, "PageONE's CPU budget, percent of one CPU summed over the work threads (0: none, the default)");
 module_param_named(merge, ppr_merge, bool, 0444);
 MODULE_PARM_DESC(merge, "set /sys/kernel/mm/ksm/run to 1 at load (default true)");
 
 static struct ppr_client pageone_client;
+
+/* Fill the bucket for the time since the last fill. */
+static void ppr_budget_fill(u64 now)
+{
+	unsigned int pct = READ_ONCE(ppr_dedup_cpu_percent);
+	s64 max = div_u64((u64)PPR_BUDGET_BURST_MS * NSEC_PER_MSEC * pct, 100);
+
+	lockdep_assert_held(&ppr_budget_lock);
+	ppr_budget_ns += div_u64((now - ppr_budget_stamp) * pct, 100);
+	ppr_budget_stamp = now;
+	if (ppr_budget_ns > max)
+		ppr_budget_ns = max;
+}
+
+/*
+ * Set the CPU budget, in percent of one CPU summed over the work threads:
+ * 0 (none) or 1 .. 100 times the number of possible CPUs.
+ */
+int ppr_set_dedup_cpu(unsigned int pct)
+{
+	if (pct > 100 * num_possible_cpus())
+		return -ERANGE;
+	spin_lock(&ppr_budget_lock);
+	ppr_budget_fill(ktime_get_ns());
+	WRITE_ONCE(ppr_dedup_cpu_percent, pct);
+	spin_unlock(&ppr_budget_lock);
+	ppr_pageone_kick();	/* parked tokens run now if the cap is gone */
+	return 0;
+}
+
+/*
+ * Work thread: may a token run now? If not, it is parked (the caller
+ * gives it up) and the daemon is told to look.
+ */
+static bool ppr_budget_take(struct ppr_work *work)
+{
+	bool ok;
+
+	if (!READ_ONCE(ppr_dedup_cpu_percent))
+		return true;
+	spin_lock(&ppr_budget_lock);
+	ppr_budget_fill(ktime_get_ns());
+	ok = ppr_budget_ns > 0 || !READ_ONCE(ppr_dedup_cpu_percent);
+	if (!ok)
+		list_add_tail(&work->node, &ppr_parked);
+	spin_unlock(&ppr_budget_lock);
+	if (!ok) {
+		atomic64_inc(&ppr_pageone_throttled);
+		ppr_pageone_kick();
+	}
+	return ok;
+}
+
+static void ppr_budget_spend(u64 cpu_ns)
+{
+	if (!READ_ONCE(ppr_dedup_cpu_percent))
+		return;
+	spin_lock(&ppr_budget_lock);
+	ppr_budget_ns -= cpu_ns;
+	spin_unlock(&ppr_budget_lock);
+}
+
+/*
+ * Daemon: queue the parked tokens if the budget allows. Return: 0 if
+ * none is left parked, else the jiffies to wait for the budget.
+ */
+static unsigned long ppr_budget_unpark(void)
+{
+	unsigned int pct;
+	unsigned long wait = 0;
+	LIST_HEAD(ready);
+	struct ppr_work *w, *n;
+
+	spin_lock(&ppr_budget_lock);
+	pct = READ_ONCE(ppr_dedup_cpu_percent);
+	ppr_budget_fill(ktime_get_ns());
+	if (!list_empty(&ppr_parked)) {
+		if (ppr_budget_ns > 0 || !pct)
+			list_splice_init(&ppr_parked, &ready);
+		else
+			wait = nsecs_to_jiffies(div_u64((u64)(-ppr_budget_ns + 1) * 100,
+							pct)) + 1;
+	}
+	spin_unlock(&ppr_budget_lock);
+	list_for_each_entry_safe(w, n, &ready, node) {
+		list_del_init(&w->node);
+		ppr_pool_queue(w);
+	}
+	return wait;
+}
 
 /* From ksm.c when run is set to 1, and on a new period: a pass now. */
 void ppr_pageone_kick(void)
@@ -114,9 +239,13 @@ static void ppr_pageone_queue_pass(void)
 static unsigned long ppr_pageone_tick(struct ppr_client *c, unsigned long now)
 {
 	unsigned long period = msecs_to_jiffies(READ_ONCE(ppr_merge_period_ms));
+	unsigned long wait;
 
 	if (!READ_ONCE(ppr_pageone_on))
 		return now + MAX_JIFFY_OFFSET;
+	wait = ppr_budget_unpark();
+	if (wait)
+		return now + wait;
 	if (pageone_in_pass()) {
 		atomic64_inc(&ppr_pageone_late);
 		return now + min(period, msecs_to_jiffies(100));
@@ -136,8 +265,14 @@ static unsigned long ppr_pageone_tick(struct ppr_client *c, unsigned long now)
 static void ppr_pageone_run(struct ppr_work *work, void *scratch)
 {
 	struct ppr_pageone_token *tok = container_of(work, struct ppr_pageone_token, work);
+	bool more;
+	u64 cpu;
 
-	if (pageone_run_token(tok->t, scratch, kthread_should_stop)) {
+	if (!ppr_budget_take(work))
+		return;		/* parked: the daemon queues it again */
+	more = pageone_run_token(tok->t, scratch, kthread_should_stop, &cpu);
+	ppr_budget_spend(cpu);
+	if (more) {
 		ppr_pool_queue(work);
 		return;
 	}
@@ -189,7 +324,7 @@ struct ppr_pageone_counter {
 };
 
 static ssize_t ppr_pageone_show(struct kobject *k, struct kobj_attribute *a,
-			      char *buf)
+				char *buf)
 {
 	struct ppr_pageone_counter *c = container_of(a, struct ppr_pageone_counter, attr);
 	struct pageone_stats st;
@@ -211,12 +346,15 @@ static ssize_t ppr_pageone_show(struct kobject *k, struct kobj_attribute *a,
 static struct ppr_pageone_counter ppr_pageone_counters[] = {
 	PPR_PAGEONE_COUNTER(passes, false),
 	PPR_PAGEONE_COUNTER(passes_done, false),
+	PPR_PAGEONE_COUNTER(exited_slots_freed, false),
+	PPR_PAGEONE_COUNTER(merges_changed, false),
 	PPR_PAGEONE_COUNTER(pages_hashed, false),
 	PPR_PAGEONE_COUNTER(slots_scanned, false),
 	PPR_PAGEONE_COUNTER(slots_abandoned, false),
 	PPR_PAGEONE_COUNTER(pages_skipped_free, false),
 	PPR_PAGEONE_COUNTER(last_pass_ms, false),
 	PPR_PAGEONE_COUNTER(thread_busy_us, false),
+	PPR_PAGEONE_COUNTER(thread_cpu_us, false),
 	PPR_PAGEONE_COUNTER(merge_lock_wait_us, false),
 	PPR_PAGEONE_COUNTER(merge_lock_held_us, false),
 	PPR_PAGEONE_COUNTER(full_scans, false),
@@ -228,6 +366,8 @@ static struct ppr_pageone_counter ppr_pageone_counters[] = {
 	PPR_PAGEONE_COUNTER(ksm_zero_pages, true),
 	PPR_PAGEONE_COUNTER(general_profit, true),
 	PPR_PAGEONE_COUNTER(hash_collisions, false),
+	PPR_PAGEONE_COUNTER(hash_buckets, false),
+	PPR_PAGEONE_COUNTER(hash_resizes, false),
 };
 
 static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
@@ -236,10 +376,17 @@ static ssize_t late_ticks_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&ppr_pageone_late));
 }
 
-static struct kobj_attribute ppr_pageone_late_attr = __ATTR_RO(late_ticks);
+static ssize_t throttled_runs_show(struct kobject *k,
+				   struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&ppr_pageone_throttled));
+}
 
-/* The counters, late_ticks and the NULL end; filled at init. */
-static struct attribute *ppr_pageone_attrs[ARRAY_SIZE(ppr_pageone_counters) + 2];
+static struct kobj_attribute ppr_pageone_late_attr = __ATTR_RO(late_ticks);
+static struct kobj_attribute ppr_pageone_throttled_attr = __ATTR_RO(throttled_runs);
+
+/* The counters, late_ticks, throttled_runs and the NULL end; at init. */
+static struct attribute *ppr_pageone_attrs[ARRAY_SIZE(ppr_pageone_counters) + 3];
 
 static const struct attribute_group ppr_pageone_group = {
 	.attrs = ppr_pageone_attrs,
@@ -261,7 +408,8 @@ int ppr_pageone_init(struct kobject *root, pageone_filter_t filter,
 
 	for (i = 0; i < ARRAY_SIZE(ppr_pageone_counters); i++)
 		ppr_pageone_attrs[i] = &ppr_pageone_counters[i].attr.attr;
-	ppr_pageone_attrs[i] = &ppr_pageone_late_attr.attr;
+	ppr_pageone_attrs[i++] = &ppr_pageone_late_attr.attr;
+	ppr_pageone_attrs[i] = &ppr_pageone_throttled_attr.attr;
 	ppr_pageone_kobj = kobject_create_and_add("pageone", root);
 	if (!ppr_pageone_kobj)
 		return -ENOMEM;
@@ -276,6 +424,7 @@ int ppr_pageone_init(struct kobject *root, pageone_filter_t filter,
 		goto put;
 	}
 	WRITE_ONCE(ppr_pageone_on, true);
+	pageone_set_period(READ_ONCE(ppr_merge_period_ms));
 	ppr_pageone_kick();
 	return 0;
 put:
@@ -284,9 +433,22 @@ put:
 	return err;
 }
 
-/* After the threads stopped (every token run or dropped): back to ksmd. */
+/*
+ * After the threads stopped (every queued token run or cancelled): drop
+ * the parked tokens, and give scanning back to ksmd.
+ */
 void ppr_pageone_exit(void)
 {
+	struct ppr_work *w, *n;
+	LIST_HEAD(parked);
+
+	spin_lock(&ppr_budget_lock);
+	list_splice_init(&ppr_parked, &parked);
+	spin_unlock(&ppr_budget_lock);
+	list_for_each_entry_safe(w, n, &parked, node) {
+		list_del_init(&w->node);
+		ppr_pageone_cancel(w);
+	}
 	if (ppr_pageone_on)
 		pageone_stop();
 	WRITE_ONCE(ppr_pageone_on, false);

@@ -13,6 +13,8 @@ struct ppr_client;
 
 extern unsigned int ppr_merge_period_ms;
 int ppr_set_merge_period(unsigned int ms);
+extern unsigned int ppr_dedup_cpu_percent;
+int ppr_set_dedup_cpu(unsigned int pct);
 struct ppr_client *ppr_pageone_client(void);
 void ppr_pageone_kick(void);
 int ppr_pageone_init(struct kobject *root, pageone_filter_t filter,

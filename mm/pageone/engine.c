@@ -7,14 +7,15 @@
  * pass per merge period and splits it into tokens, one per work thread.
  * A token takes whole mms off the pass (ksm_engine_next_slot()) until none
  * is left, a bounded number of batches per run (the module's work threads
- * interleave other work between runs); for each mm it collects present pages in batches under the mmap
- * lock for read, takes each page's xxhash with no lock held, and hands the
- * batch to ksm_engine_merge(). There, in the page's shard of the content
- * hash space (patch 0007), a page whose hash is the one it had in the
- * previous pass (unchanged over two merge periods) becomes a candidate: it
- * joins an equal page of the stable tree, or pairs with an equal candidate
- * found by hash in this pass; both are compared byte for byte before any
- * merge. Merged pages are KSM pages, made by ksm.c.
+ * interleave other work between runs); for each mm it collects present
+ * pages in batches under the mmap lock for read, takes each page's xxhash
+ * with no lock held, and hands the batch to ksm_engine_merge(). There, in
+ * the page's shard of the content hash space (patch 0007), a page whose
+ * hash is the one it had in the previous pass (unchanged over two merge
+ * periods) becomes a candidate: it joins an equal page of the stable tree,
+ * or pairs with an equal candidate found by hash in this pass; both are
+ * compared byte for byte before any merge. Merged pages are KSM pages,
+ * made by ksm.c.
  *
  * What runs in parallel: the page-table walks, the hashing and the merges
  * of pages in different shards. What is serialised: the merges within one
@@ -36,6 +37,7 @@
 #include <linux/mutex.h>
 #include <linux/pageone.h>
 #include <linux/sched.h>
+#include <linux/sched/cputime.h>
 #include <linux/slab.h>
 
 #include "../ksm_internal.h"
@@ -70,6 +72,7 @@ static atomic64_t pageone_slots_abandoned;
 static atomic64_t pageone_pages_skipped_free;
 static atomic64_t pageone_last_pass_ms;
 static atomic64_t pageone_busy_ns;	/* summed over the threads' tokens */
+static atomic64_t pageone_cpu_ns;	/* of it, on a CPU */
 
 /**
  * pageone_start - take scanning over from ksmd
@@ -117,6 +120,19 @@ void pageone_stop(void)
 	mutex_unlock(&pageone_lock);
 }
 EXPORT_SYMBOL_NS_GPL(pageone_stop, PPR);
+
+/**
+ * pageone_set_period - the time from one pass to the next
+ * @ms: milliseconds, at least 1
+ *
+ * KSM's smart_scan skips a page that failed to merge for a number of
+ * passes: with passes minutes apart, it skips it for at most ten minutes.
+ */
+void pageone_set_period(unsigned int ms)
+{
+	ksm_engine_set_period(ms);
+}
+EXPORT_SYMBOL_NS_GPL(pageone_set_period, PPR);
 
 /* Is /sys/kernel/mm/ksm/run 1 with an mm to scan? */
 bool pageone_may_run(void)
@@ -249,6 +265,7 @@ EXPORT_SYMBOL_NS_GPL(pageone_token_alloc, PPR);
  * @t: the token
  * @s: this thread's scratch space
  * @should_stop: polled before each mm
+ * @cpu_ns: set to the CPU time this run took, in nanoseconds
  *
  * Takes whole mms off the pass, one at a time, and scans them, for at
  * most PAGEONE_RUN_BATCHES batches or until @should_stop, so that the
@@ -259,10 +276,10 @@ EXPORT_SYMBOL_NS_GPL(pageone_token_alloc, PPR);
  * it). False when the pass has no mm left: the token is freed.
  */
 bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
-		       bool (*should_stop)(void))
+		       bool (*should_stop)(void), u64 *cpu_ns)
 {
 	unsigned int budget = PAGEONE_RUN_BATCHES;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), c0 = task_sched_runtime(current);
 	bool more = true;
 
 	while (budget && !should_stop()) {
@@ -278,6 +295,8 @@ bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
 		pageone_end_slot(t);
 	}
 	atomic64_add(ktime_get_ns() - t0, &pageone_busy_ns);
+	*cpu_ns = task_sched_runtime(current) - c0;
+	atomic64_add(*cpu_ns, &pageone_cpu_ns);
 	if (!more) {
 		kfree(t);
 		pageone_put_token();
@@ -325,6 +344,8 @@ void pageone_read_stats(struct pageone_stats *st)
 	ksm_engine_counters(&k);
 	st->passes = atomic64_read(&pageone_passes);
 	st->passes_done = atomic64_read(&pageone_passes_done);
+	st->exited_slots_freed = k.exited_slots_freed;
+	st->merges_changed = k.merges_changed;
 	st->pages_hashed = atomic64_read(&pageone_pages_hashed);
 	st->slots_scanned = atomic64_read(&pageone_slots_scanned);
 	st->slots_abandoned = atomic64_read(&pageone_slots_abandoned);
@@ -332,6 +353,8 @@ void pageone_read_stats(struct pageone_stats *st)
 	st->last_pass_ms = atomic64_read(&pageone_last_pass_ms);
 	st->thread_busy_us = div_u64(atomic64_read(&pageone_busy_ns),
 				     NSEC_PER_USEC);
+	st->thread_cpu_us = div_u64(atomic64_read(&pageone_cpu_ns),
+				    NSEC_PER_USEC);
 	st->merge_lock_wait_us = div_u64(k.merge_lock_wait_ns, NSEC_PER_USEC);
 	st->merge_lock_held_us = div_u64(k.merge_lock_held_ns, NSEC_PER_USEC);
 	st->full_scans = k.full_scans;
@@ -343,5 +366,7 @@ void pageone_read_stats(struct pageone_stats *st)
 	st->ksm_zero_pages = k.ksm_zero_pages;
 	st->general_profit = k.general_profit;
 	st->hash_collisions = k.hash_collisions;
+	st->hash_buckets = k.hash_buckets;
+	st->hash_resizes = k.hash_resizes;
 }
 EXPORT_SYMBOL_NS_GPL(pageone_read_stats, PPR);

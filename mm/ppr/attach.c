@@ -120,6 +120,7 @@ static void ppr_vm_free(struct kref *ref)
 		ida_free(&ppr_vm_ida, vm->id);
 	xa_destroy(&vm->retry);
 	xa_destroy(&vm->queued);
+	kfree(vm->ram_made);
 	kfree(vm);
 }
 

@@ -54,6 +54,7 @@ static long ppr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = ppr_copy_req(&req, sizeof(req), uarg);
 		if (err)
 			return err;
+		ppr_vm_restore_ram(req.vm_id);	/* the VMM's choice again */
 		return ppr_vm_detach(req.vm_id);
 	}
 	default:

@@ -80,6 +80,7 @@ static void __exit ppr_exit(void)
 	ppr_dev_exit();			/* no new attach */
 	ppr_pool_stop();		/* no slice, no token in flight */
 	ppr_pageone_exit();		/* ksmd scans again */
+	ppr_vm_restore_ram_all();	/* undo merge_vm_ram */
 	ppr_vm_detach_all();
 	ppr_kvm_set_removal_hook(NULL);	/* waits for hooks in flight */
 	ppr_attach_exit();

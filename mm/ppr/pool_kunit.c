@@ -253,6 +253,7 @@ static struct kunit_suite ppr_pool_test_suite = {
 	.name = "ppr_pool",
 	.test_cases = ppr_pool_test_cases,
 };
+
 kunit_test_suite(ppr_pool_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the ppr_pageone thread pool");

@@ -17,6 +17,7 @@
 #define _MM_PPR_PPR_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -33,7 +34,7 @@
 
 struct kvm;
 
-#define PPR_MAX_CHUNKS_PER_PASS	(1U << 20)
+#define PPR_MAX_CHUNKS_PER_PASS	BIT(20)
 
 /* Where a VM is in the guest lifetime protocol (docs/mark-area.md). */
 enum ppr_vm_status {
@@ -62,6 +63,12 @@ struct ppr_vm_stats {
 	atomic64_t ram_mergeable;	/* pages in mergeable VMAs */
 	atomic64_t ram_unmergeable;	/* pages KSM cannot serve */
 	atomic64_t ram_merge_failures;	/* looks that failed (retried) */
+};
+
+/* A host range of guest RAM: one memslot's. */
+struct ppr_ram_range {
+	unsigned long hva;
+	unsigned long len;
 };
 
 struct ppr_vm {
@@ -133,9 +140,15 @@ struct ppr_vm {
 	u64 cursor;			/* under ppr_vms_lock: where a capped pass stopped */
 
 	struct ppr_vm_stats stats;
-	/* The daemon's only: memslot generation of the last merge_vm_ram look. */
+	/*
+	 * Under ppr_vms_lock: memslot generation of the last merge_vm_ram
+	 * look, and the host ranges of guest RAM the module made mergeable
+	 * (undone when merge_vm_ram is cleared, at detach and at rmmod).
+	 */
 	u64 ram_gen;
 	bool ram_looked;
+	struct ppr_ram_range *ram_made;
+	unsigned int nr_ram_made;
 	struct kobject kobj;		/* vms/<id> */
 	struct work_struct detach_work;	/* from mmu_notifier ->release */
 };
@@ -191,6 +204,8 @@ extern bool ppr_merge_vm_ram;
 void ppr_vm_pageone_filter(struct mm_struct *mm, const unsigned long *addrs,
 			   unsigned int n, unsigned long *skip);
 void ppr_vm_merge_ram(void);
+void ppr_vm_restore_ram(u32 id);
+void ppr_vm_restore_ram_all(void);
 
 /* dev.c */
 int ppr_dev_init(void);

@@ -103,7 +103,7 @@ static enum ppr_skip ppr_thp_precheck(struct ppr_recycle_batch *b,
 {
 	enum ppr_skip why = PPR_SKIP_NR;
 	struct folio *folio;
-	spinlock_t *ptl;
+	spinlock_t *ptl;		/* the PTE table's lock, from the walk */
 	int expected;
 	unsigned int i;
 

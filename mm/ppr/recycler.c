@@ -68,6 +68,7 @@ static const struct kernel_param_ops ppr_chunks_ops = {
 	.set = ppr_set_chunks_param,
 	.get = param_get_uint,
 };
+
 /* Set at load time only: the bound on one VM's share of a pass. */
 unsigned int ppr_max_chunks_per_pass = 8192;
 module_param_cb(max_chunks_per_pass, &ppr_chunks_ops, &ppr_max_chunks_per_pass, 0444);
@@ -194,7 +195,7 @@ static void ppr_vm_update_status(struct ppr_vm *vm)
  * are honoured now. @epoch may be NULL.
  */
 bool ppr_vm_active_view(struct ppr_vm *vm, struct ppr_area_view *view,
-			       u64 *epoch)
+			u64 *epoch)
 {
 	bool active;
 

@@ -7,9 +7,11 @@
  *   attached, active VM (ppr_vm_pageone_filter(), counted in PageONE's
  *   pages_skipped_free); the recycler, for its part, leaves alone KSM
  *   pages and locked pages (skipped_ksm_pages, skipped_locked_pages).
- * - Scope: what KSM serves, plus the guest RAM of attached VMs: while
- *   merge_vm_ram is set, each attached VM's memslots are made mergeable
- *   before a pass (ppr_vm_merge_ram()), for VMMs that do not.
+ * - Scope: what KSM serves, plus, while merge_vm_ram is set (off by
+ *   default: the VMM's choice stands), the guest RAM of attached VMs: each
+ *   attached VM's memslots are made mergeable before a pass
+ *   (ppr_vm_merge_ram()), for VMMs that do not, and made unmergeable again
+ *   when merge_vm_ram is cleared, at detach and at rmmod.
  */
 #define pr_fmt(fmt) "ppr_pageone: " fmt
 
@@ -21,9 +23,9 @@
 
 #include "ppr.h"
 
-bool ppr_merge_vm_ram = true;
+bool ppr_merge_vm_ram;
 module_param_named(merge_vm_ram, ppr_merge_vm_ram, bool, 0444);
-MODULE_PARM_DESC(merge_vm_ram, "make attached VMs' guest RAM mergeable before each PageONE pass (default true)");
+MODULE_PARM_DESC(merge_vm_ram, "make attached VMs' guest RAM mergeable before each PageONE pass, even if the VMM chose not to (default false)");
 
 static bool ppr_memslot_has_hva(const struct kvm_memory_slot *slot, unsigned long hva)
 {
@@ -92,11 +94,6 @@ out:
 }
 
 /* A memslot's host range, copied out of the memslots under SRCU. */
-struct ppr_ram_range {
-	unsigned long hva;
-	unsigned long len;
-};
-
 /*
  * Copy the host ranges of @vm's memslots, if they changed since the last
  * look (KVM's memslot generation, returned in @gen). NULL when nothing
@@ -139,6 +136,58 @@ out:
 	return r;
 }
 
+/* Remember that the module made @r mergeable, to undo it later. */
+static void ppr_vm_note_made(struct ppr_vm *vm, const struct ppr_ram_range *r)
+{
+	struct ppr_ram_range *made;
+	unsigned int i;
+
+	lockdep_assert_held(&ppr_vms_lock);
+	for (i = 0; i < vm->nr_ram_made; i++)
+		if (vm->ram_made[i].hva == r->hva && vm->ram_made[i].len == r->len)
+			return;
+	made = krealloc_array(vm->ram_made, vm->nr_ram_made + 1, sizeof(*made),
+			      GFP_KERNEL);
+	if (!made) {
+		atomic64_inc(&vm->stats.ram_merge_failures);
+		pr_warn_ratelimited("vm %u: out of memory: what merge_vm_ram made mergeable at %#lx will not be undone\n",
+				    vm->id, r->hva);
+		return;
+	}
+	made[vm->nr_ram_made++] = *r;
+	vm->ram_made = made;
+}
+
+/*
+ * Undo what merge_vm_ram did to @vm's guest RAM: MADV_UNMERGEABLE on the
+ * ranges the module made mergeable (their KSM pages are copied back).
+ * Nothing to undo if the VMM is exiting.
+ */
+static void ppr_vm_restore_ram_one(struct ppr_vm *vm)
+{
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&ppr_vms_lock);
+	if (vm->nr_ram_made && mmget_not_zero(vm->mm)) {
+		for (i = 0; i < vm->nr_ram_made; i++) {
+			err = pageone_unmerge_range(vm->mm, vm->ram_made[i].hva,
+						    vm->ram_made[i].len);
+			if (err && err != -ENOMEM) {
+				atomic64_inc(&vm->stats.ram_merge_failures);
+				pr_warn_ratelimited("vm %u: cannot make its guest RAM at %#lx unmergeable again (%d)\n",
+						    vm->id, vm->ram_made[i].hva, err);
+			}
+		}
+		mmput(vm->mm);
+	}
+	kfree(vm->ram_made);
+	vm->ram_made = NULL;
+	vm->nr_ram_made = 0;
+	vm->ram_looked = false;
+	atomic64_set(&vm->stats.ram_mergeable, 0);
+}
+
 /* Make @vm's guest RAM mergeable if its memslots changed; the daemon's. */
 static void ppr_vm_merge_ram_one(struct ppr_vm *vm)
 {
@@ -164,6 +213,8 @@ static void ppr_vm_merge_ram_one(struct ppr_vm *vm)
 			err = e;
 			continue;
 		}
+		if (res.made_mergeable_pages)
+			ppr_vm_note_made(vm, &r[i]);
 		ok += res.mergeable_pages;
 		not_ok += res.unmergeable_pages;
 	}
@@ -192,17 +243,50 @@ done:
  * host range of every memslot, as QEMU does itself unless started with
  * -machine mem-merge=off. Ranges KSM cannot serve (a shared memory
  * backend, hugetlbfs, the ivshmem area) stay as they are and are counted
- * in the VM's ram_unmergeable_pages. Nothing is undone when the setting
- * is cleared: areas stay mergeable, as after an madvise().
+ * in the VM's ram_unmergeable_pages. While the setting is clear, what
+ * it made mergeable is made unmergeable again, once.
  */
 void ppr_vm_merge_ram(void)
 {
+	bool on = READ_ONCE(ppr_merge_vm_ram);
 	struct ppr_vm *vm;
 
-	if (!READ_ONCE(ppr_merge_vm_ram))
-		return;
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node) {
+		if (on)
+			ppr_vm_merge_ram_one(vm);
+		else if (vm->nr_ram_made)
+			ppr_vm_restore_ram_one(vm);
+	}
+	mutex_unlock(&ppr_vms_lock);
+}
+
+/**
+ * ppr_vm_restore_ram - undo merge_vm_ram for one attached VM
+ * @id: the VM's id (none if no attached VM has it)
+ *
+ * Before a detach, and for every VM at rmmod (ppr_vm_restore_ram_all()):
+ * guest RAM the module made mergeable is made unmergeable again, so that
+ * the VMM's choice stands once the module has let go of the VM. Guest RAM
+ * the VMM made mergeable itself stays so.
+ */
+void ppr_vm_restore_ram(u32 id)
+{
+	struct ppr_vm *vm;
+
 	mutex_lock(&ppr_vms_lock);
 	list_for_each_entry(vm, &ppr_vms, node)
-		ppr_vm_merge_ram_one(vm);
+		if (vm->id == id)
+			ppr_vm_restore_ram_one(vm);
+	mutex_unlock(&ppr_vms_lock);
+}
+
+void ppr_vm_restore_ram_all(void)
+{
+	struct ppr_vm *vm;
+
+	mutex_lock(&ppr_vms_lock);
+	list_for_each_entry(vm, &ppr_vms, node)
+		ppr_vm_restore_ram_one(vm);
 	mutex_unlock(&ppr_vms_lock);
 }

@@ -90,6 +90,18 @@ static ssize_t merge_period_ms_store(struct kobject *k, struct kobj_attribute *a
 	return ppr_store_uint(buf, count, ppr_set_merge_period);
 }
 
+static ssize_t dedup_cpu_percent_show(struct kobject *k, struct kobj_attribute *a,
+				      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_dedup_cpu_percent));
+}
+
+static ssize_t dedup_cpu_percent_store(struct kobject *k, struct kobj_attribute *a,
+				       const char *buf, size_t count)
+{
+	return ppr_store_uint(buf, count, ppr_set_dedup_cpu);
+}
+
 static ssize_t merge_vm_ram_show(struct kobject *k, struct kobj_attribute *a,
 				 char *buf)
 {
@@ -105,6 +117,7 @@ static ssize_t merge_vm_ram_store(struct kobject *k, struct kobj_attribute *a,
 static struct kobj_attribute ppr_run_attr = __ATTR_RW(run);
 static struct kobj_attribute ppr_merge_vm_ram_attr = __ATTR_RW(merge_vm_ram);
 static struct kobj_attribute ppr_merge_period_attr = __ATTR_RW(merge_period_ms);
+static struct kobj_attribute ppr_dedup_cpu_attr = __ATTR_RW(dedup_cpu_percent);
 static struct kobj_attribute ppr_period_attr = __ATTR_RW(reclaim_period_ms);
 static struct kobj_attribute ppr_threads_attr = __ATTR_RW(work_threads);
 
@@ -113,6 +126,7 @@ static struct attribute *ppr_settings_attrs[] = {
 	&ppr_period_attr.attr,
 	&ppr_threads_attr.attr,
 	&ppr_merge_period_attr.attr,
+	&ppr_dedup_cpu_attr.attr,
 	&ppr_merge_vm_ram_attr.attr,
 	NULL,
 };

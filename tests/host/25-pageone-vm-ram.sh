@@ -1,11 +1,12 @@
 # Scope: the guest RAM of an attached VM whose VMM does not make it
-# mergeable itself (QEMU with -machine mem-merge=off). With merge_vm_ram
-# off, nothing of it is scanned; set on, the daemon marks each memslot's
-# host range MADV_MERGEABLE before the next pass, counts what KSM can and
-# cannot serve (the ivshmem area is a shared file mapping: cannot), and
-# the guest's 16 MiB of identical pages merge; the guest then finds every
-# byte of them intact (it checks every 5 s; the test waits for one check
-# after the merges, then stops the guest).
+# mergeable itself (QEMU with -machine mem-merge=off). merge_vm_ram is off
+# by default, and then nothing of it is scanned; set on, the daemon marks
+# each memslot's host range MADV_MERGEABLE before the next pass, counts
+# what KSM can and cannot serve (the ivshmem area is a shared file
+# mapping: cannot), and the guest's 16 MiB of identical pages merge; the
+# guest then finds every byte of them intact (it checks every 5 s; the
+# test waits for one check after the merges). Cleared again, and at rmmod,
+# what the module marked is unmarked and unmerged: QEMU's choice stands.
 # ppr-cost: 200 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
@@ -24,8 +25,14 @@ ram_vma_flag() {
 	awk '/^[0-9a-f]+-[0-9a-f]+ / { sz = 0 } /^Size:/ { sz = $2 }
 	     /^VmFlags:/ && sz >= 131072 { print (/ mg/ ? "mg" : "-"); exit }' /proc/$1/smaps
 }
+# KiB of KSM pages mapped in that VMA (smaps' KSM: line)
+ram_vma_ksm_kb() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { sz = 0 } /^Size:/ { sz = $2 }
+	     /^KSM:/ && sz >= 131072 { print $2; exit }' /proc/$1/smaps
+}
 
-modprobe ppr_pageone merge_period_ms=1000 merge_vm_ram=0 || exit 1
+modprobe ppr_pageone merge_period_ms=1000 || exit 1
+tap_run pageone-vm-ram/off-by-default [ "$(cat $P/merge_vm_ram)" = 0 ]
 # A process of L1's own with 4 MiB of MADV_MERGEABLE memory, so that
 # PageONE has something to pass over while the guest's RAM is out of scope.
 dedup_load 4 50 >/tmp/vmram-load.log &
@@ -80,9 +87,32 @@ while [ "$(grep -c 'guest/dup-hold: intact' /tmp/l2-vmram.log)" -le "$n" ] &&
 done
 ! grep -q 'contents changed' /tmp/l2-vmram.log && [ "$(grep -c 'guest/dup-hold: intact' /tmp/l2-vmram.log)" -gt "$n" ]
 tap $? pageone-vm-ram/guest-bytes-intact-after-merge "$(grep 'guest/dup-hold: [ci]' /tmp/l2-vmram.log | tail -n 1)"
+
+# Cleared: unmarked and unmerged before the next pass.
+pprctl set merge_vm_ram off || rc=1
+passes_after 2 || rc=1
+flag=$(ram_vma_flag $pid) merging=$(cat /proc/$pid/ksm_merging_pages)
+[ "$flag" = - ] && [ "$merging" -eq 0 ]
+tap $? pageone-vm-ram/cleared-undoes "flag '$flag', $merging pages merging after merge_vm_ram off"
+# Set again, then rmmod with the guest running: undone at rmmod.
+pprctl set merge_vm_ram on || rc=1
+passes_after 2 || rc=1
+flag=$(ram_vma_flag $pid)
+tap_run pageone-vm-ram/set-again-marks [ "$flag" = mg ]
+i=0
+while [ "$(ram_vma_ksm_kb $pid)" -lt 4096 ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "set again: $(ram_vma_ksm_kb $pid) KiB of KSM pages in guest RAM"
+rmmod ppr_pageone || rc=1
+# ksmd does not run (run is back to 0) to drop the stale rmap_items, so
+# ksm_merging_pages keeps its count; the mappings tell what is shared.
+flag=$(ram_vma_flag $pid) ksm=$(ram_vma_ksm_kb $pid)
+[ "$flag" = - ] && [ "$ksm" -eq 0 ]
+tap $? pageone-vm-ram/rmmod-undoes "flag '$flag', $ksm KiB of KSM pages mapped after rmmod"
 kill "$(l2_pid vmram)" 2>/dev/null
 l2_wait vmram >/dev/null 2>&1
 kill $load
 wait $load 2>/dev/null
-rmmod ppr_pageone || rc=1
 exit $rc

@@ -12,10 +12,16 @@
 #         initrd=FILE    guest initramfs (default /l2/l2.cpio)
 #         kernel=FILE    guest kernel (default $l2_kernel: lean; a test of the
 #                        guest side passes kernel=$l2_guest_test_kernel)
+#         control=1      a second serial port, the guest's /dev/ttyS1, that
+#                        l2_tell writes lines to
 #       The console goes to /tmp/l2-NAME.log, QMP to /tmp/l2-NAME.qmp.
 #   l2_wait NAME
 #       wait for the guest to power off; relay its results as PPR-TAP lines
 #       named l2/NAME/...; return 0 only if it ran to PPR-DONE with no failure.
+#   l2_tell NAME WORDS
+#       write the line WORDS to guest NAME's control port (control=1): a
+#       workload started with ppr_churn ROUNDS 0 stops at the end of its
+#       round. Fails after 10 s if QEMU does not take it.
 #   l2_pid NAME      QEMU's pid;  l2_rss_kib NAME   its RSS in KiB
 
 # The debug flavour (KASAN, lockdep) runs 3 to 10 times slower in nested
@@ -47,7 +53,7 @@ done
 
 l2_start() {
 	local name=$1 tests=$2 mem=256M ivshmem= cmdline= tmo=300 noreboot=-no-reboot a
-	local initrd=/l2/l2.cpio kernel=$l2_kernel
+	local initrd=/l2/l2.cpio kernel=$l2_kernel control=
 	shift 2
 	while [ $# -gt 0 ]; do
 		a=$1
@@ -60,6 +66,7 @@ l2_start() {
 		reboot=1) noreboot= ;;
 		initrd=*) initrd=${a#initrd=} ;;
 		kernel=*) kernel=${a#kernel=} ;;
+		control=1) control=1 ;;
 		--) break ;;
 		*) echo "l2_start: unknown option '$a'" >&2; return 2 ;;
 		esac
@@ -71,6 +78,13 @@ l2_start() {
 			-device ivshmem-plain,memdev=ppr-area
 	fi
 	rm -f "/tmp/l2-$name.log" "/tmp/l2-$name.qmp" "/tmp/l2-$name.reset.log"
+	rm -f "/tmp/l2-$name.ctl.in" "/tmp/l2-$name.ctl.out"
+	if [ -n "$control" ]; then
+		# QEMU opens both FIFOs read-write, so neither open blocks; the
+		# guest's tty echo is off (ppr_churn makes the port raw).
+		mkfifo "/tmp/l2-$name.ctl.in" "/tmp/l2-$name.ctl.out" || return 1
+		set -- "$@" -chardev "pipe,id=ppr-ctl,path=/tmp/l2-$name.ctl" -device isa-serial,chardev=ppr-ctl
+	fi
 	rm -f "/tmp/l2-$name.stuck.log"
 	echo "$kernel" >"/tmp/l2-$name.kernel"
 	timeout -s KILL "$tmo" qemu-system-x86_64 -name "$name" -accel kvm -cpu host,-xsave,-la57 -m "$mem" -smp 1 \
@@ -146,12 +160,23 @@ l2_splat() {
 	[ -n "$n" ] || return 0
 	echo "l2/$1: kernel splat at console line $n:"
 	sed -n "$((n > 5 ? n - 5 : 1)),$((n + 40))p" "/tmp/l2-$1.log" | sed 's/^/| /'
+	# A report printed while another was being printed (lockdep on the
+	# console lock inside a WARN) hides the first: name every report.
+	grep -E 'WARNING: CPU|BUG: |kernel BUG at' "/tmp/l2-$1.log" | head -n 5 | sed 's/^/| report: /'
 }
 
 # QEMU's pid: busybox's timeout execs the command in its own process (the
 # timer is a child), so the pid l2_start saved is QEMU's.
 l2_pid() {
 	cat "/tmp/l2-$1.pid"
+}
+
+l2_tell() {
+	local name=$1
+	shift
+	[ -p "/tmp/l2-$name.ctl.in" ] || { echo "l2_tell: guest $name was not started with control=1" >&2; return 2; }
+	timeout 10 sh -c 'echo "$1" >"$2"' - "$*" "/tmp/l2-$name.ctl.in" ||
+		{ echo "l2_tell: guest $name's QEMU took no line in 10 s" >&2; return 1; }
 }
 
 l2_rss_kib() {

@@ -5,6 +5,9 @@
  * idle; repeat. Any mismatch is a lost or corrupted write.
  *
  * usage: ppr_churn ALLOC_MIB ROUNDS HOLD_MS IDLE_MS [SEED]
+ * ROUNDS 0: churn until a line arrives on the control port /dev/ttyS1 (the
+ * host's l2_tell, tests/lib/l2.sh), then finish the round and stop; a host
+ * test that needs the guest busy for as long as it takes uses it.
  * SEED (default 0) changes every byte written: guests given different seeds
  * write no page in common, so deduplication cannot merge their data.
  * Prints one line per phase; exits 1 on any mismatch.
@@ -13,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,12 +41,41 @@ static uint64_t pattern(uint64_t round, uint64_t word)
 	return x ^ (x >> 29);
 }
 
+#define CONTROL_PORT "/dev/ttyS1"
+
+/* The control port, raw (no echo back to the host) and non-blocking. */
+static int control_open(void)
+{
+	struct termios t;
+	int fd = open(CONTROL_PORT, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || tcgetattr(fd, &t)) {
+		perror(CONTROL_PORT " (ROUNDS 0 needs the host's control=1)");
+		exit(2);
+	}
+	cfmakeraw(&t);
+	if (tcsetattr(fd, TCSANOW, &t) || tcflush(fd, TCIFLUSH)) {
+		perror(CONTROL_PORT);
+		exit(2);
+	}
+	return fd;
+}
+
+/* A line (or any byte) from the host since the last call. */
+static int control_told(int fd)
+{
+	char buf[64];
+
+	return read(fd, buf, sizeof(buf)) > 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t bytes, words, i;
 	unsigned long rounds, r, bad_total = 0;
 	unsigned int hold_ms, idle_ms;
 	double t0 = now();
+	int ctl = -1;
 
 	if (argc != 5 && argc != 6) {
 		fprintf(stderr, "usage: %s ALLOC_MIB ROUNDS HOLD_MS IDLE_MS [SEED]\n", argv[0]);
@@ -54,8 +88,12 @@ int main(int argc, char **argv)
 	hold_ms = atoi(argv[3]);
 	idle_ms = atoi(argv[4]);
 	words = bytes / 8;
+	if (!rounds) {
+		ctl = control_open();
+		printf("churn: until told on %s\n", CONTROL_PORT);
+	}
 
-	for (r = 1; r <= rounds; r++) {
+	for (r = 1; ctl >= 0 || r <= rounds; r++) {
 		uint64_t *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		unsigned long bad = 0;
@@ -80,6 +118,12 @@ int main(int argc, char **argv)
 		       now() - t0, r, bad);
 		fflush(stdout);
 		usleep(idle_ms * 1000);
+		if (ctl >= 0 && control_told(ctl)) {
+			printf("churn t=%.1fs: told to stop\n", now() - t0);
+			close(ctl);
+			ctl = -1;
+			rounds = r;
+		}
 	}
 	printf("churn: %lu rounds of %zu MiB, %lu mismatches\n", rounds, bytes >> 20, bad_total);
 	return bad_total ? 1 : 0;

@@ -50,12 +50,27 @@ static int in_pass(long pass)
 	return po_read("passes_done") < pass;
 }
 
+/* Wait up to @secs for no pass in flight; dies with @what if one still is. */
+static void wait_idle(double secs, const char *what)
+{
+	double end = now() + secs;
+
+	while (po_read("passes") != po_read("passes_done")) {
+		if (now() > end) {
+			fprintf(stderr, "ppr_pass_share: %s: a PageONE pass still in flight after %.0f s (passes %ld, passes_done %ld)\n",
+				what, secs, po_read("passes"), po_read("passes_done"));
+			exit(1);
+		}
+		usleep(10000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long pages, first, intact, zero, other, bad = 0;
 	long mib = argc == 2 ? atol(argv[1]) : 0, pass, r0;
 	int rounds = 0, timeouts = 0, i;
-	double t0, t1;
+	double ts = now(), t0, t1, tf, tw;
 	struct fakevm v;
 	FILE *f;
 
@@ -72,10 +87,11 @@ int main(int argc, char **argv)
 	fakevm_attach(&v);
 	fakevm_layout(&v);
 	fakevm_announce(&v, 1);
+	tf = now();
 
 	/* A pass now: a new merge period starts with one. */
-	while (po_read("passes") != po_read("passes_done"))
-		usleep(10000);
+	wait_idle(120, "before the pass");
+	tw = now();
 	pass = po_read("passes") + 1;
 	f = fopen("/sys/kernel/mm/ppr_pageone/merge_period_ms", "w");
 	if (!f || fprintf(f, "3600000\n") < 0 || fclose(f))
@@ -101,9 +117,10 @@ int main(int argc, char **argv)
 		if (in_pass(pass))
 			rounds++;
 	}
-	while (in_pass(pass))
-		usleep(10000);
+	wait_idle(120, "the pass under test");
 	t1 = now();
+	printf("# %.1f s to fill %ld MiB and attach, %.1f s for the pass in flight to end, %.1f s from the merge_period write to the pass, %.1f s pass\n",
+	       tf - ts, mib, tw - tf, t0 - tw, t1 - t0);
 
 	T(rounds >= 1, "recycles-during-a-pass",
 	  "%d rounds of 512 pages recycled while a %.1f s PageONE pass over %ld MiB ran on the one work thread (%d rounds took over 10 s)",

@@ -22,7 +22,8 @@ struct hint_row {
 
 /*
  * Looked up in this order: the context and the errno, the context and any
- * errno, any context and the errno, then the last row.
+ * errno, then its parent context's rows the same way (if it has one), any
+ * context and the errno, then the last row.
  */
 static const struct hint_row hints[] = {
 	{ HINT_MODULE, ENOENT, MODPROBE },
@@ -43,6 +44,10 @@ static const struct hint_row hints[] = {
 	{ HINT_SYSFS_WRITE, EROFS, "sysfs is mounted read-only here; remount it read-write" },
 	{ HINT_SYSFS_WRITE, EBUSY, "the module is busy; try again" },
 	{ HINT_SYSFS_WRITE, EAGAIN, "the module is busy; try again" },
+
+	{ HINT_SYSFS_WRITE_PERCENT, ERANGE, "the kernel rejected the value: a CPU budget "
+	  "goes from off (0%) to 100% per possible CPU (as in 400% with 4 CPUs; see "
+	  "/sys/devices/system/cpu/possible)" },
 
 	{ HINT_STATUS_PRINT, 0, "try pprctl status --json" },
 
@@ -96,6 +101,11 @@ static const struct hint_row hints[] = {
 	{ HINT_ANY, 0, "check the kernel log (dmesg)" },
 };
 
+/* A context whose rows only add to another's, its parent's. */
+static const enum hint_ctx parent[] = {
+	[HINT_SYSFS_WRITE_PERCENT] = HINT_SYSFS_WRITE,
+};
+
 static const char *find(enum hint_ctx ctx, int err)
 {
 	size_t i;
@@ -114,6 +124,8 @@ const char *hint(enum hint_ctx ctx, int err)
 		text = find(ctx, err);
 	if (!text)
 		text = find(ctx, 0);
+	if (!text && ctx < ARRAY_SIZE(parent) && parent[ctx] != HINT_ANY)
+		return hint(parent[ctx], err);
 	if (!text && err)
 		text = find(HINT_ANY, err);
 	return text ? text : hints[ARRAY_SIZE(hints) - 1].text;

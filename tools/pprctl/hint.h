@@ -13,6 +13,7 @@ enum hint_ctx {
 	HINT_MODULE,		/* finding the module: sysfs root, /dev/ppr_pageone */
 	HINT_SYSFS_READ,	/* reading or listing the module's sysfs files */
 	HINT_SYSFS_WRITE,	/* writing a setting */
+	HINT_SYSFS_WRITE_PERCENT, /* writing a CPU percent; else as HINT_SYSFS_WRITE */
 	HINT_STATUS_PRINT,	/* printing pprctl status as tables */
 	HINT_PROC,		/* /proc/PID of the QEMU process */
 	HINT_PROC_FDS,		/* listing /proc/PID/fd */

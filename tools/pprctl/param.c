@@ -20,6 +20,8 @@ const struct param params[] = {
 	{ "reclaim_period", "reclaim_period_ms", PARAM_DURATION,
 	  "time from one recycle pass to the next" },
 	{ "merge_period", "merge_period_ms", PARAM_DURATION, "time between PageONE passes" },
+	{ "dedup_cpu", "dedup_cpu_percent", PARAM_PERCENT,
+	  "PageONE's CPU budget: percent of one CPU, threads summed" },
 	{ "work_threads", "work_threads", PARAM_COUNT,
 	  "work threads shared by recycling and PageONE" },
 	{ "merge_vm_ram", "merge_vm_ram", PARAM_BOOL, "make attached VMs' guest RAM mergeable" },
@@ -35,6 +37,7 @@ static const struct {
 	[PARAM_BOOL] = { "on|off", "on, off, 1 or 0" },
 	[PARAM_DURATION] = { "duration", "a number and a unit, as in 500ms, 10s, 1.5s, 10m, 1h" },
 	[PARAM_COUNT] = { "number", "a whole number" },
+	[PARAM_PERCENT] = { "percent", "a whole number of percent, as in 20%, or off" },
 };
 
 const struct param *find_param(const char *name)
@@ -58,6 +61,12 @@ char *format_param(const struct param *p, uint64_t v, char *buf, size_t size)
 		break;
 	case PARAM_COUNT:
 		snprintf(buf, size, "%" PRIu64, v);
+		break;
+	case PARAM_PERCENT:
+		if (v)
+			snprintf(buf, size, "%" PRIu64 "%%", v);
+		else
+			snprintf(buf, size, "off");
 		break;
 	}
 	return buf;
@@ -185,6 +194,7 @@ int cmd_get(int argc, char **argv)
 /* Parse value for p into *v; print why not and return -1 if it is invalid. */
 static int parse_param_value(const struct param *p, const char *value, uint64_t *v)
 {
+	enum pct_err perr;
 	enum dur_err derr;
 
 	switch (p->kind) {
@@ -221,6 +231,15 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 			return -1;
 		}
 		return 0;
+	case PARAM_PERCENT:
+		perr = parse_percent(value, v);
+		if (perr) {
+			usage_error("set",
+				    "invalid percent '%s' for %s: %s; write e.g. 20%% or off",
+				    value, p->name, pct_strerror(perr));
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 }
@@ -228,6 +247,7 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 int cmd_set(int argc, char **argv)
 {
 	char buf[64], val[32], path[PATH_MAX];
+	enum hint_ctx ctx = HINT_SYSFS_WRITE;
 	const struct param *p;
 	const char *pos[2];
 	int json = 0, err;
@@ -247,7 +267,9 @@ int cmd_set(int argc, char **argv)
 	err = sysfs_write(p->file, val);
 	if (err) {
 		sysfs_path(path, sizeof(path), p->file);
-		pr_errno(HINT_SYSFS_WRITE, -err, "set %s %s (writing %" PRIu64 " to %s)", p->name,
+		if (p->kind == PARAM_PERCENT)
+			ctx = HINT_SYSFS_WRITE_PERCENT;
+		pr_errno(ctx, -err, "set %s %s (writing %" PRIu64 " to %s)", p->name,
 			 format_param(p, v, buf, sizeof(buf)), v, path);
 		return EXIT_FAIL;
 	}

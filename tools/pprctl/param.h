@@ -16,6 +16,7 @@ enum param_kind {
 	PARAM_BOOL,
 	PARAM_DURATION,	/* milliseconds in sysfs */
 	PARAM_COUNT,
+	PARAM_PERCENT,	/* whole percent in sysfs; 0 is off */
 };
 
 struct param {
@@ -31,7 +32,7 @@ extern const size_t nr_params;
 /* By name or by sysfs file name; NULL if there is none. */
 const struct param *find_param(const char *name);
 
-/* The value as pprctl get prints it: on/off, 10s, 4. Returns buf. */
+/* The value as pprctl get prints it: on/off, 10s, 4, 20%/off. Returns buf. */
 char *format_param(const struct param *p, uint64_t v, char *buf, size_t size);
 
 /* The value as a JSON member keyed by the sysfs file name. */

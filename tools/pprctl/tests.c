@@ -154,6 +154,7 @@ static void make_tree(const char *dir)
 	put(dir, "run", "1\n");
 	put(dir, "reclaim_period_ms", "10000\n");
 	put(dir, "merge_period_ms", "500\n");
+	put(dir, "dedup_cpu_percent", "20\n");
 	put(dir, "work_threads", "2\n");
 	put(dir, "merge_vm_ram", "1\n");
 	put(dir, "stats/recycled_pages", "262144\n");
@@ -508,6 +509,85 @@ static void test_durations(void)
 		result("duration-round-trip", 1, NULL);
 }
 
+static void test_percents(void)
+{
+	static const struct {
+		const char *label, *in;
+		enum pct_err err;
+		uint64_t pct;
+	} cases[] = {
+		{ "percent", "20%", PCT_OK, 20 },
+		{ "bare", "20", PCT_OK, 20 },
+		{ "zero", "0", PCT_OK, 0 },
+		{ "zero-percent", "0%", PCT_OK, 0 },
+		{ "off", "off", PCT_OK, 0 },
+		{ "over-100", "800%", PCT_OK, 800 },
+		{ "leading-zero", "020%", PCT_OK, 20 },
+		{ "u64-max", "18446744073709551615%", PCT_OK, UINT64_MAX },
+		{ "empty", "", PCT_EMPTY, 0 },
+		{ "percent-only", "%", PCT_SYNTAX, 0 },
+		{ "junk", "abc", PCT_SYNTAX, 0 },
+		{ "double-percent", "20%%", PCT_SYNTAX, 0 },
+		{ "space-inside", "20 %", PCT_SYNTAX, 0 },
+		{ "space-before", " 20%", PCT_SYNTAX, 0 },
+		{ "plus-sign", "+5%", PCT_SYNTAX, 0 },
+		{ "on", "on", PCT_SYNTAX, 0 },
+		{ "off-uppercase", "OFF", PCT_SYNTAX, 0 },
+		{ "off-percent", "off%", PCT_SYNTAX, 0 },
+		{ "hex", "0x10", PCT_SYNTAX, 0 },
+		{ "unit-after", "20%s", PCT_SYNTAX, 0 },
+		{ "dot-no-fraction", "20.%", PCT_SYNTAX, 0 },
+		{ "fraction-junk", "1.5x", PCT_SYNTAX, 0 },
+		{ "negative", "-5%", PCT_NEGATIVE, 0 },
+		{ "negative-bare", "-5", PCT_NEGATIVE, 0 },
+		{ "negative-zero", "-0", PCT_NEGATIVE, 0 },
+		{ "fraction", "1.5%", PCT_FRACTION, 0 },
+		{ "fraction-bare", "1.5", PCT_FRACTION, 0 },
+		{ "fraction-zero", "20.0%", PCT_FRACTION, 0 },
+		{ "overflow", "18446744073709551616%", PCT_RANGE, 0 },
+		{ "overflow-huge", "99999999999999999999999", PCT_RANGE, 0 },
+	};
+	static const struct {
+		uint64_t pct;
+		const char *out;
+	} fmt[] = {
+		{ 0, "off" }, { 1, "1%" }, { 20, "20%" }, { 100, "100%" }, { 6400, "6400%" },
+	};
+	const struct param *p = find_param("dedup_cpu");
+	char name[128], buf[64];
+	enum pct_err err;
+	uint64_t pct;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pct = 12345;
+		err = parse_percent(cases[i].in, &pct);
+		snprintf(name, sizeof(name), "parse-percent/%s", cases[i].label);
+		if (cases[i].err == PCT_OK)
+			result(name, err == PCT_OK && pct == cases[i].pct,
+			       "'%s': got error %d (%s), pct %" PRIu64 ", expected %" PRIu64,
+			       cases[i].in, err, pct_strerror(err), pct, cases[i].pct);
+		else
+			result(name, err == cases[i].err && pct == 12345,
+			       "'%s': got error %d (%s), expected %d; pct %" PRIu64, cases[i].in,
+			       err, pct_strerror(err), cases[i].err, pct);
+	}
+	if (!p || p->kind != PARAM_PERCENT) {
+		result("format-percent", 0, "no percent parameter dedup_cpu in the table");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(fmt); i++) {
+		snprintf(name, sizeof(name), "format-percent/%" PRIu64, fmt[i].pct);
+		format_param(p, fmt[i].pct, buf, sizeof(buf));
+		result(name, !strcmp(buf, fmt[i].out), "got '%s', expected '%s'", buf, fmt[i].out);
+		snprintf(name, sizeof(name), "percent-round-trip/%" PRIu64, fmt[i].pct);
+		pct = 12345;
+		err = parse_percent(buf, &pct);
+		result(name, err == PCT_OK && pct == fmt[i].pct, "'%s' -> error %d, %" PRIu64, buf,
+		       err, pct);
+	}
+}
+
 static void test_formats(void)
 {
 	static const struct {
@@ -807,6 +887,14 @@ static void test_hints(void)
 		{ "write-eacces", HINT_SYSFS_WRITE, EACCES, "changing settings needs root" },
 		{ "write-erange", HINT_SYSFS_WRITE, ERANGE, "the kernel rejected the value" },
 		{ "write-erofs", HINT_SYSFS_WRITE, EROFS, "remount it read-write" },
+		{ "write-percent-erange", HINT_SYSFS_WRITE_PERCENT, ERANGE,
+		  "from off (0%) to 100% per possible CPU" },
+		{ "write-percent-eacces", HINT_SYSFS_WRITE_PERCENT, EACCES,
+		  "changing settings needs root" },
+		{ "write-percent-enoent", HINT_SYSFS_WRITE_PERCENT, ENOENT,
+		  "does not have this setting" },
+		{ "write-percent-fallback", HINT_SYSFS_WRITE_PERCENT, EIO,
+		  "check the kernel log (dmesg)" },
 		{ "read-enoent", HINT_SYSFS_READ, ENOENT, "does not have it" },
 		{ "read-eacces-any", HINT_SYSFS_READ, EACCES, "run pprctl as root" },
 		{ "module-enoent", HINT_MODULE, ENOENT, "run: modprobe ppr_pageone" },
@@ -830,6 +918,11 @@ static void test_hints(void)
 	}
 	result("hint/context-wins", strcmp(hint(HINT_SYSFS_WRITE, EACCES), hint(HINT_ANY, EACCES)),
 	       "the write context's EACCES row is not used");
+	result("hint/percent-erange-own", strcmp(hint(HINT_SYSFS_WRITE_PERCENT, ERANGE),
+						hint(HINT_SYSFS_WRITE, ERANGE)),
+	       "writing a percent does not get its own ERANGE hint");
+	result("hint/percent-parent", hint(HINT_SYSFS_WRITE_PERCENT, EROFS) ==
+	       hint(HINT_SYSFS_WRITE, EROFS), "writing a percent does not fall back to writing");
 }
 
 /* ---- the binary ---- */
@@ -869,6 +962,8 @@ static void test_usage_params(void)
 	}
 	RUN("help", "set");
 	expect("cli/usage-set-values", 0, "duration is a number and a unit", NULL);
+	expect("cli/usage-set-percent", 0,
+	       "percent is a whole number of percent, as in 20%, or off.", NULL);
 	RUN("help", "status");
 	result("cli/usage-status-no-params", r.status == 0 && !strstr(r.out, "reclaim_period"),
 	       "exit %d: %s", r.status, oneline(r.out));
@@ -952,7 +1047,7 @@ static void test_cli(void)
 	snprintf(want, sizeof(want), "unknown parameter 'speed'; use one of: %s", names);
 	expect_exact("usage/get-unknown-param", 2, "", usage_line("get", want));
 	expect("usage/get-unknown-param-text", 2, NULL,
-	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, work_threads, merge_vm_ram");
+	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, dedup_cpu, work_threads, merge_vm_ram");
 	RUN("get", "run", "merge_period");
 	expect_exact("usage/get-too-many", 2, "",
 		     usage_line("get", "too many arguments ('merge_period')"));
@@ -1005,6 +1100,7 @@ static void test_status(void)
 	expect("status/reclaim-period", 0, "reclaim_period   10s\n", NULL);
 	expect("status/merge-period", 0, "merge_period     500ms\n", NULL);
 	expect("status/work-threads", 0, "work_threads     2\n", NULL);
+	expect("status/dedup-cpu", 0, "dedup_cpu        20%\n", NULL);
 	expect("status/stat-pages", 0, "262144 pages (1024.0 MiB)", NULL);
 	expect("status/stat-ns", 0, "1.234s", NULL);
 	expect("status/stat-bytes", 0, "1.5 KiB", NULL);
@@ -1027,6 +1123,7 @@ static void test_status(void)
 	check_json("status/json");
 	expect("status/json-settings", 0, "\"reclaim_period_ms\": 10000", NULL);
 	expect("status/json-bool", 0, "\"run\": true", NULL);
+	expect("status/json-percent", 0, "\"dedup_cpu_percent\": 20", NULL);
 	expect("status/json-number", 0, "\"recycled_pages\": 262144", NULL);
 	expect("status/json-pageone", 0, "\"pages_sharing\": 2048", NULL);
 	expect("status/json-escaping", 0, "\"name\": \"web \\\"one\\\"\\ttab\"", NULL);
@@ -1036,8 +1133,10 @@ static void test_status(void)
 
 	snprintf(vms, sizeof(vms), "%s/vms", root);
 	rm_rf(vms);	/* no VMs attached */
+	put(root, "dedup_cpu_percent", "0\n");
 	RUN("status");
 	expect("status/no-vms", 0, "VMs: none attached", NULL);
+	expect("status/dedup-cpu-off", 0, "dedup_cpu        off\n", NULL);
 	RUN("status", "-j");
 	check_json("status/no-vms-json");
 	expect("status/no-vms-json-array", 0, "\"vms\": []", NULL);
@@ -1069,6 +1168,21 @@ static void test_get(void)
 	expect("get/json-value", 0, "\"reclaim_period_ms\": 10000", NULL);
 	RUN("get", "run", "--json");
 	expect("get/json-run", 0, "\"run\": true", NULL);
+	RUN("get", "dedup_cpu");
+	expect_exact("get/dedup-cpu", 0, "20%", "");
+	RUN("get", "dedup_cpu_percent");
+	expect_exact("get/dedup-cpu-by-file", 0, "20%", "");
+	RUN("get", "--json", "dedup_cpu");
+	check_json("get/dedup-cpu-json");
+	expect_exact("get/dedup-cpu-json-value", 0, "{\n  \"dedup_cpu_percent\": 20\n}", "");
+	put(root, "dedup_cpu_percent", "0\n");
+	RUN("get", "dedup_cpu");
+	expect_exact("get/dedup-cpu-off", 0, "off", "");
+	RUN("get", "dedup_cpu", "-j");
+	expect_exact("get/dedup-cpu-off-json", 0, "{\n  \"dedup_cpu_percent\": 0\n}", "");
+	put(root, "dedup_cpu_percent", "800\n");
+	RUN("get", "dedup_cpu");
+	expect_exact("get/dedup-cpu-over-100", 0, "800%", "");
 
 	put(root, "merge_period_ms", "garbage\n");
 	RUN("get", "merge_period");
@@ -1115,6 +1229,13 @@ static void test_set(void)
 		{ "work-threads", "work_threads", "4", "work_threads", "4" },
 		{ "merge-vm-ram-off", "merge_vm_ram", "off", "merge_vm_ram", "0" },
 		{ "merge-vm-ram-on", "merge_vm_ram", "on", "merge_vm_ram", "1" },
+		{ "dedup-cpu-percent", "dedup_cpu", "20%", "dedup_cpu_percent", "20" },
+		{ "dedup-cpu-off", "dedup_cpu", "off", "dedup_cpu_percent", "0" },
+		{ "dedup-cpu-bare", "dedup_cpu", "20", "dedup_cpu_percent", "20" },
+		{ "dedup-cpu-zero-percent", "dedup_cpu", "0%", "dedup_cpu_percent", "0" },
+		{ "dedup-cpu-over-100", "dedup_cpu", "350%", "dedup_cpu_percent", "350" },
+		{ "dedup-cpu-zero", "dedup_cpu", "0", "dedup_cpu_percent", "0" },
+		{ "dedup-cpu-by-file", "dedup_cpu_percent", "15%", "dedup_cpu_percent", "15" },
 	};
 	static const struct {
 		const char *label, *param, *value, *err_has;
@@ -1132,6 +1253,13 @@ static void test_set(void)
 		{ "threads-word", "work_threads", "two", "whole number" },
 		{ "threads-negative", "work_threads", "-2", "whole number" },
 		{ "threads-overflow", "work_threads", "18446744073709551616", "whole number" },
+		{ "dedup-cpu-negative", "dedup_cpu", "-5%", "for dedup_cpu: negative" },
+		{ "dedup-cpu-fraction", "dedup_cpu", "1.5%", "not a whole number of percent" },
+		{ "dedup-cpu-junk", "dedup_cpu", "abc", "not a number of percent or off" },
+		{ "dedup-cpu-double-percent", "dedup_cpu", "20%%", "invalid percent '20%%'" },
+		{ "dedup-cpu-overflow", "dedup_cpu", "18446744073709551616%", "too large" },
+		{ "dedup-cpu-on", "dedup_cpu", "on", "write e.g. 20% or off" },
+		{ "dedup-cpu-empty", "dedup_cpu", "", "invalid percent '' for dedup_cpu: empty" },
 		{ "unknown-param", "speed", "1s", "unknown parameter" },
 	};
 	/* A valid value of each kind, as typed and as written to sysfs. */
@@ -1141,8 +1269,9 @@ static void test_set(void)
 		[PARAM_BOOL] = { "off", "0" },
 		[PARAM_DURATION] = { "1.5s", "1500" },
 		[PARAM_COUNT] = { "3", "3" },
+		[PARAM_PERCENT] = { "20%", "20" },
 	};
-	char name[128], got[64], before[16][64], after[64], path[PATH_MAX], want[256];
+	char name[128], got[64], before[16][64], after[64], path[PATH_MAX], want[PATH_MAX + 512];
 	const struct param *p;
 	size_t i, k;
 	int same;
@@ -1170,6 +1299,11 @@ static void test_set(void)
 	expect_exact("set/json-bool", 0, "{\n  \"run\": false\n}", "");
 	RUN("set", "work_threads", "--json", "4");
 	expect_exact("set/json-count", 0, "{\n  \"work_threads\": 4\n}", "");
+	RUN("set", "dedup_cpu", "--json", "off");
+	expect_exact("set/json-percent-off", 0, "{\n  \"dedup_cpu_percent\": 0\n}", "");
+	RUN("set", "dedup_cpu", "1.5%");
+	expect_exact("set/percent-refused", 2, "",
+		     "pprctl: set: invalid percent '1.5%' for dedup_cpu: not a whole number of percent; write e.g. 20% or off; see pprctl set --help");
 	RUN("set", "--json", "run", "maybe");
 	expect_exact("set/json-refused", 2, "",
 		     "pprctl: set: invalid value 'maybe' for run; use on, off, 1 or 0; see pprctl set --help");
@@ -1217,6 +1351,17 @@ static void test_set(void)
 			 hint(HINT_SYSFS_WRITE, ENOSPC));
 		expect("set/json-write-error", 1, NULL, want);
 		result("set/json-write-error-no-json", !r.out[0], "stdout: %s", oneline(r.out));
+	}
+	snprintf(path, sizeof(path), "%s/dedup_cpu_percent", root);
+	unlink(path);
+	if (symlink("/dev/full", path)) {
+		skip("set/percent-write-error", "cannot make a symlink");
+	} else {
+		RUN("set", "dedup_cpu", "20%");
+		snprintf(want, sizeof(want),
+			 "pprctl: set dedup_cpu 20%% (writing 20 to %s): %s; %s", path,
+			 strerror(ENOSPC), hint(HINT_SYSFS_WRITE_PERCENT, ENOSPC));
+		expect_exact("set/percent-write-error", 1, "", want);
 	}
 	snprintf(path, sizeof(path), "%s/merge_period_ms", root);
 	unlink(path);
@@ -1473,6 +1618,7 @@ int main(int argc, char **argv)
 	make_tree(root);
 
 	test_durations();
+	test_percents();
 	test_formats();
 	test_json_strings();
 	test_vm_names();

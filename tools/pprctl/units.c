@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pprctl: durations (the *_period_ms settings), sizes and times.
+ * pprctl: durations (the *_period_ms settings), percent, sizes and times.
  *
  * A duration is <digits>[.<digits>]<unit> with unit ms, s, m or h; it must
  * come to a whole number of milliseconds. A bare number is refused: "10"
@@ -130,6 +130,65 @@ const char *dur_strerror(enum dur_err err)
 		return "too large";
 	}
 	return "invalid duration";
+}
+
+/*
+ * A percent is a whole number with or without a % sign, or off for 0: 20%,
+ * 20, 0%, off. No sign, no fraction, no spaces.
+ */
+enum pct_err parse_percent(const char *s, uint64_t *pct)
+{
+	const char *p = s;
+	uint64_t n = 0;
+	int overflow = 0;
+
+	if (!s || !*s)
+		return PCT_EMPTY;
+	if (!strcmp(s, "off")) {
+		*pct = 0;
+		return PCT_OK;
+	}
+	if (*p == '-' && (is_digit(p[1]) || p[1] == '.'))
+		return PCT_NEGATIVE;
+	if (!is_digit(*p))
+		return PCT_SYNTAX;
+	for (; is_digit(*p); p++) {
+		if (__builtin_mul_overflow(n, 10, &n) ||
+		    __builtin_add_overflow(n, (uint64_t)(*p - '0'), &n))
+			overflow = 1;
+	}
+	if (*p == '.' && is_digit(p[1])) {
+		for (p++; is_digit(*p); p++)
+			;
+		return !*p || !strcmp(p, "%") ? PCT_FRACTION : PCT_SYNTAX;
+	}
+	if (*p == '%')
+		p++;
+	if (*p)
+		return PCT_SYNTAX;
+	if (overflow)
+		return PCT_RANGE;
+	*pct = n;
+	return PCT_OK;
+}
+
+const char *pct_strerror(enum pct_err err)
+{
+	switch (err) {
+	case PCT_OK:
+		return "no error";
+	case PCT_EMPTY:
+		return "empty";
+	case PCT_SYNTAX:
+		return "not a number of percent or off";
+	case PCT_NEGATIVE:
+		return "negative";
+	case PCT_FRACTION:
+		return "not a whole number of percent";
+	case PCT_RANGE:
+		return "too large";
+	}
+	return "invalid percent";
 }
 
 char *format_duration_ms(uint64_t ms, char *buf, size_t size)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pprctl: parsing and formatting of durations, sizes and times.
+ * pprctl: parsing and formatting of durations, percent, sizes and times.
  */
 #ifndef PPRCTL_UNITS_H
 #define PPRCTL_UNITS_H
@@ -21,6 +21,19 @@ enum dur_err {
 /* Parse "500ms", "10s", "1.5s", "10m", "1h" into milliseconds. */
 enum dur_err parse_duration_ms(const char *s, uint64_t *ms);
 const char *dur_strerror(enum dur_err err);
+
+enum pct_err {
+	PCT_OK = 0,
+	PCT_EMPTY,		/* empty string */
+	PCT_SYNTAX,		/* not <digits>, <digits>% or off */
+	PCT_NEGATIVE,		/* a minus sign */
+	PCT_FRACTION,		/* a decimal point: not a whole number of percent */
+	PCT_RANGE,		/* does not fit in 64 bits */
+};
+
+/* Parse "20%", "20" or "off" (0) into whole percent. */
+enum pct_err parse_percent(const char *s, uint64_t *pct);
+const char *pct_strerror(enum pct_err err);
 
 /* Shortest exact form: 500ms, 10s, 10m, 1h. Returns buf. */
 char *format_duration_ms(uint64_t ms, char *buf, size_t size);

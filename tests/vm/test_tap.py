@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""tests/vm/tap.py's reading of a lost L1, on made-up console logs.
+
+Proves: an L1 is taken as lost to the emulated SVM only when it booted,
+did not finish, and either printed nothing or a double fault / stack guard
+hit with no frame of the project's code; a lost log counts the tests it
+finished and neither the results nor the splats of the test it died in;
+any other unfinished log still fails vm/l1-completed; and tests/vm/run,
+given a QEMU that loses its first L1 that way (FAKE_QEMU below), runs the
+tests that L1 had not finished once more and passes. Prints PPR-TAP lines.
+"""
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+
+HEAD = """PPR-BOOT host 6.12
+# --- host/00-smoke
+PPR-TAP ok - smoke/one
+PPR-TAP ok - host/00-smoke # 5s of 60s budget
+# --- host/55-lifetime
+PPR-TAP ok - lifetime/reset
+"""
+DOUBLE = """[  812.1] Oops: double fault: 0000 [#1] PREEMPT SMP KASAN
+[  812.1] BUG: KASAN: null-ptr-deref in rb_insert_color+0x55/0x202
+[  812.1] Call Trace:
+[  812.1]  ? native_irq_return_iret+0x0/0x2
+[  812.1] Modules linked in: ppr_pageone
+[  812.1] Kernel panic - not syncing: Fatal exception in interrupt
+"""
+# A stand-in for qemu-system-x86_64: writes an L1 console that runs each
+# test of ppr.tests= and passes it, except that the first L1 to reach
+# 55-lifetime double-faults in it.
+FAKE_QEMU = r"""#!/bin/sh
+log= tests=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-serial) log=${2#file:}; shift ;;
+	-append) tests=$(echo "$2" | sed 's/.*ppr.tests=\([^ ]*\).*/\1/'); shift ;;
+	--version) echo "QEMU emulator version 0 (fake)"; exit 0 ;;
+	esac
+	shift
+done
+echo "PPR-BOOT host 6.12" >"$log"
+for t in $(echo "$tests" | tr , ' '); do
+	echo "# --- host/$t" >>"$log"
+	if [ "$t" = 55-lifetime ] && mkdir "$FAKE_STATE/crashed" 2>/dev/null; then
+		printf 'Oops: double fault: 0000 [#1] PREEMPT SMP KASAN\nKernel panic - not syncing: Fatal exception\n' >>"$log"
+		exit 0
+	fi
+	echo "PPR-TAP ok - host/$t # 1s of 60s budget" >>"$log"
+done
+echo "PPR-DONE host" >>"$log"
+"""
+failures = 0
+
+
+def check(ok, name, detail):
+    global failures
+    print("PPR-TAP %s - tap/%s # %s" % ("ok" if ok else "not ok", name, detail))
+    failures += not ok
+
+
+LOGS = tempfile.TemporaryDirectory(prefix="test_tap.")
+
+
+def log(text):
+    f = tempfile.NamedTemporaryFile("w", suffix=".log", dir=LOGS.name, delete=False)
+    f.write(text)
+    f.close()
+    return f.name
+
+
+def count(paths, lost=()):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = tap.main(paths, [], list(lost))
+    return rc, out.getvalue()
+
+
+def main():
+    lost = log(HEAD + DOUBLE)
+    why = tap.rig_loss(lost)
+    check(why is not None and "double fault" in why, "double-fault-is-rig-loss", repr(why))
+    check(tap.rig_loss(log(HEAD)) == "gone with nothing printed", "silent-end-is-rig-loss",
+          repr(tap.rig_loss(log(HEAD))))
+    ours = HEAD + DOUBLE.replace("? native_irq_return_iret+0x0/0x2", "stable_tree_insert+0x1a/0x300")
+    check(tap.rig_loss(log(ours)) is None,
+          "own-frame-is-not-rig-loss", "a ksm frame in the trace")
+    mod = HEAD + DOUBLE.replace("? native_irq_return_iret+0x0/0x2", "recycle_one+0x1a/0x300 [ppr_pageone]")
+    check(tap.rig_loss(log(mod)) is None, "module-frame-is-not-rig-loss", "a [ppr_pageone] frame")
+    warn = HEAD + "[  700.0] WARNING: CPU: 1 PID: 9 at mm/ksm.c:2214\n" + DOUBLE
+    check(tap.rig_loss(log(warn)) is None, "earlier-warning-is-not-rig-loss", "a WARNING came first")
+    done = HEAD + "PPR-TAP ok - host/55-lifetime # 300s of 960s budget\nPPR-DONE host passed=3\n"
+    check(tap.rig_loss(log(done)) is None, "finished-is-not-rig-loss", "PPR-DONE reached")
+
+    rc, out = count([lost], [lost])
+    check(rc == 0 and "3 passed, 0 failed" in out
+          and "\nok - lifetime/reset" not in out,
+          "lost-log-counts-finished-tests-only", out.strip().splitlines()[-1])
+    check("lost to the emulated SVM in host/55-lifetime" in out, "lost-log-names-its-test",
+          "the comment line names the test it died in")
+    rc, out = count([lost])
+    check(rc == 1 and "not ok - vm/l1-completed" in out and "not ok - kernel/log-clean" in out,
+          "unretried-loss-fails", out.strip().splitlines()[-1])
+    again = log("PPR-BOOT host 6.12\n# --- host/55-lifetime\n"
+                "PPR-TAP ok - host/55-lifetime # 300s of 960s budget\nPPR-DONE host passed=1\n")
+    os.rename(again, lost + ".again")
+    rc, out = count([lost, lost + ".again"], [lost])
+    check(rc == 0 and "ok - host/55-lifetime # 300s" in out and "kernel/log-clean#1-again" in out,
+          "run-again-log-counts", out.strip().splitlines()[-1])
+
+    top = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    if not os.path.exists(os.path.join(top, "build", "obj-debug", "arch", "x86", "boot", "bzImage")):
+        print("PPR-TAP ok - tap/run-again-end-to-end # SKIP no debug kernel built")
+        return 1 if failures else 0
+    with tempfile.TemporaryDirectory() as d:
+        qemu = os.path.join(d, "qemu")
+        with open(qemu, "w") as f:
+            f.write(FAKE_QEMU)
+        os.chmod(qemu, 0o755)
+        env = dict(os.environ, QEMU=qemu, FAKE_STATE=d)
+        r = subprocess.run([os.path.join(top, "tests", "vm", "run"), "--accel", "tcg", "--jobs", "1",
+                            "--log", os.path.join(d, "l1.log"), "00-smoke", "55-lifetime", "56-vmm-restart"],
+                           env=env, capture_output=True, text=True)
+        out = r.stdout
+        check(r.returncode == 0 and "running again: 55-lifetime 56-vmm-restart" in out
+              and "ok - host/56-vmm-restart # 1s" in out and "5 passed, 0 failed" in out,
+              "run-again-end-to-end", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
