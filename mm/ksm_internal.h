@@ -25,7 +25,8 @@
  * merge takes ksm_thread_sem for read and, for each page, the lock of the
  * page's shard (a slice of the content hash space: its stable trees and
  * hash index buckets), so several threads merge at once in different
- * shards; slot_done, the pass boundaries, ksmd, the sysfs settings and
+ * shards; slot_done takes it for read too, and the shard locks of the
+ * items it drops. The pass boundaries, ksmd, the sysfs settings and
  * unmerge take ksm_thread_sem for write (the locking rules are written
  * above ksm_shard_lock in mm/ksm.c). If run=2 unmerged everything, or run
  * left 1, between a collect and its merge, the merge drops the pages and

@@ -5,7 +5,7 @@
 # is killed part-way, and run=1 follows at once. A thread must drop its
 # place in an mm whose items were freed (KASAN reports any read of a freed
 # item). Then a full unmerge and a new merge must still work.
-# ppr-cost: 100 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 130 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
