@@ -1,18 +1,19 @@
 # PageONE's threads end mms beside each other's merges (ksm_thread_sem for
 # read, each dropped item under its shard's lock) without losing track of
-# any: 24 processes of 1 MiB of duplicate pages live a fraction of a
+# any: 20 processes of 1 MiB of duplicate pages live a fraction of a
 # second to a few seconds each and are replaced as they die, for 30 s,
+# beside 4 that live throughout (their pages the others merge with),
 # while passes run back to back on both work threads. Many mms then exit
 # while a thread is in them or ends them. Afterwards every process is
 # gone, and KSM must be left with nothing: no page shared, sharing or
-# unshared, no rmap_item (general_profit 0), every exited slot freed.
+# unshared, no rmap_item left (general_profit 0).
 # Lockdep and KASAN (the debug flavour) watch the locking meanwhile.
 # ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/tap.sh
 K=/sys/kernel/mm/ksm
 O=/sys/kernel/mm/ppr_pageone/pageone
 rc=0
-N=24
+N=24 LONG=4
 trap 'kill $(cat /tmp/exits.pids 2>/dev/null) 2>/dev/null' EXIT
 
 # Wait up to $1 tenths of a second for the command after it to succeed.
@@ -33,13 +34,16 @@ settled() {
 
 echo 0 >$K/run
 modprobe ppr_pageone merge_period_ms=10 || exit 1
-# slot $1's process: dedup_load, killed by its own timer after 0.2 to
-# 2.9 s (spread over the slots and the births)
+# slot $1's process: dedup_load; in the first $LONG slots it lives to the
+# end (its pages become the stable KSM pages the others merge with), in
+# the others its own timer kills it after 0.3 to 6 s (spread over the
+# slots and the births).
 spawn() {
-	local pid life=$(((born * 7 + $1 * 13) % 28 + 2))
+	local pid life=$(((born * 7 + $1 * 13) % 58 + 3))
 	dedup_load 1 100 >/dev/null 2>&1 &
 	pid=$!
 	eval "p$1=$pid"
+	[ "$1" -lt $LONG ] && return
 	(sleep $((life / 10)).$((life % 10)); kill $pid 2>/dev/null) &
 }
 born=0
