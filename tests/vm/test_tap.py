@@ -7,7 +7,9 @@ hit with no frame of the project's code; a lost log counts the tests it
 finished and neither the results nor the splats of the test it died in;
 any other unfinished log still fails vm/l1-completed; and tests/vm/run,
 given a QEMU that loses its first L1 that way (FAKE_QEMU below), runs the
-tests that L1 had not finished once more and passes. Prints PPR-TAP lines.
+tests that L1 had not finished once more and passes; and that an L1 whose
+test never ends is killed by tests/vm/run, that test failed and the rest of
+the run reported. Prints PPR-TAP lines.
 """
 import contextlib
 import io
@@ -35,7 +37,8 @@ DOUBLE = """[  812.1] Oops: double fault: 0000 [#1] PREEMPT SMP KASAN
 """
 # A stand-in for qemu-system-x86_64: writes an L1 console that runs each
 # test of ppr.tests= and passes it, except that the first L1 to reach
-# 55-lifetime double-faults in it.
+# 55-lifetime double-faults in it, and that the test named by $FAKE_HANG
+# never ends (a hung kernel).
 FAKE_QEMU = r"""#!/bin/sh
 log= tests=
 while [ $# -gt 0 ]; do
@@ -49,6 +52,9 @@ done
 echo "PPR-BOOT host 6.12" >"$log"
 for t in $(echo "$tests" | tr , ' '); do
 	echo "# --- host/$t" >>"$log"
+	if [ "$t" = "$FAKE_HANG" ]; then
+		exec sleep 600
+	fi
 	if [ "$t" = 55-lifetime ] && mkdir "$FAKE_STATE/crashed" 2>/dev/null; then
 		printf 'Oops: double fault: 0000 [#1] PREEMPT SMP KASAN\nKernel panic - not syncing: Fatal exception\n' >>"$log"
 		exit 0
@@ -132,6 +138,17 @@ def main():
         check(r.returncode == 0 and "running again: 55-lifetime 56-vmm-restart" in out
               and "ok - host/56-vmm-restart # 1s" in out and "5 passed, 0 failed" in out,
               "run-again-end-to-end", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
+        env = dict(env, FAKE_HANG="56-vmm-restart", PPR_HANG_AFTER="2", PPR_HANG_POLL="1")
+        os.rmdir(os.path.join(d, "crashed"))
+        os.mkdir(os.path.join(d, "crashed"))
+        r = subprocess.run([os.path.join(top, "tests", "vm", "run"), "--accel", "tcg", "--jobs", "1",
+                            "--log", os.path.join(d, "hung.log"), "00-smoke", "56-vmm-restart", "57-pinned"],
+                           env=env, capture_output=True, text=True, timeout=120)
+        out = r.stdout
+        check(r.returncode != 0 and "hung in a test and was killed" in out
+              and "not ok - host/56-vmm-restart # L1 hung" in out and "ok - host/00-smoke # 1s" in out
+              and "not ok - vm/l1-completed" in out,
+              "hung-l1-killed-and-failed", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
     return 1 if failures else 0
 
 
