@@ -6,7 +6,7 @@
 # pages_to_scan=1000000), PageONE with its passes back to back capped at
 # 25% of one CPU, and PageONE uncapped. Reported for each: the co-runner's
 # 50th and 99th percentile and worst response time, and the CPU the
-# scanner used meanwhile, in percent of one CPU.
+# scanner used meanwhile, in percent of one CPU, and the pages it scanned.
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
 O=$P/pageone
@@ -22,20 +22,26 @@ for i in 1 2; do
 done
 now_us() { awk '{ printf "%.0f", $1 * 1000000 }' /proc/uptime; }
 ksmd_us() { # ksmd's CPU time, in microseconds (clock ticks: USER_HZ, 100 on x86)
-	local p
-	p=$(pgrep -x ksmd) || { echo 0; return; }
-	awk '{ printf "%.0f", ($14 + $15) * 10000 }' /proc/$p/stat
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = ksmd ] || continue
+		awk '{ printf "%.0f", ($14 + $15) * 10000 }' $d/stat
+		return
+	done
+	echo "75-corunner: no ksmd thread" >&2
+	echo 0
 }
 # measure NAME CPU-COUNTER: run the co-runner, report it with the CPU the
 # scanner's counter (microseconds) advanced by, per wall microsecond.
 measure() {
 	local c0 c1 t0 t1 r
 	sleep 5
-	c0=$($2) t0=$(now_us)
+	c0=$($2) t0=$(now_us) s0=$(cat $K/pages_scanned)
 	r=$(corunner $SECS)
-	c1=$($2) t1=$(now_us)
+	c1=$($2) t1=$(now_us) s1=$(cat $K/pages_scanned)
 	echo "PPR-BENCH corunner $1: $r (us); scanner CPU" \
-		"$(awk "BEGIN { printf \"%.1f\", 100 * ($c1 - $c0) / ($t1 - $t0) }")% of one CPU"
+		"$(awk "BEGIN { printf \"%.1f\", 100 * ($c1 - $c0) / ($t1 - $t0) }")% of one CPU," \
+		"$((s1 - s0)) pages scanned"
 }
 zero() { echo 0; }
 measure "no deduplication (baseline)" zero
