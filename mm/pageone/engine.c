@@ -45,13 +45,6 @@
 #define PAGEONE_BATCH	64	/* pages per collect, hash, merge round */
 /* Batches per pageone_run_token(): 2,048 pages, 8 MiB of 4 KiB pages. */
 #define PAGEONE_RUN_BATCHES	32
-/*
- * A token runs at ksmd's nice level: deduplication is background work,
- * and a guest's vCPU or another latency-sensitive task that wakes beside
- * it should get the CPU first, as it does beside ksmd. Only PageONE's
- * runs are lowered; the same work threads recycle at their own level.
- */
-#define PAGEONE_NICE		5
 
 /* A token between its runs: the mm it is in the middle of, if any. */
 struct pageone_token {
@@ -287,10 +280,8 @@ bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
 {
 	unsigned int budget = PAGEONE_RUN_BATCHES;
 	u64 t0 = ktime_get_ns(), c0 = task_sched_runtime(current);
-	long nice = task_nice(current);
 	bool more = true;
 
-	set_user_nice(current, PAGEONE_NICE);
 	while (budget && !should_stop()) {
 		if (!t->in_slot) {
 			if (!ksm_engine_next_slot(&t->c)) {
@@ -303,7 +294,6 @@ bool pageone_run_token(struct pageone_token *t, struct pageone_scratch *s,
 			break;		/* the budget ran out in this mm */
 		pageone_end_slot(t);
 	}
-	set_user_nice(current, nice);
 	atomic64_add(ktime_get_ns() - t0, &pageone_busy_ns);
 	*cpu_ns = task_sched_runtime(current) - c0;
 	atomic64_add(*cpu_ns, &pageone_cpu_ns);
