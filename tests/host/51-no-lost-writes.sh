@@ -2,7 +2,7 @@
 # pattern, holds, checks every byte, frees, reallocates) while the host
 # recycles every 100 ms. Zero mismatches, and thousands of pages recycled.
 # 20 rounds of 96 MiB on lean, 5 on debug.
-# ppr-cost: 230 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 280 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 modprobe ppr_pageone reclaim_period_ms=100 work_threads=2 || exit 1
 S=/sys/kernel/mm/ppr_pageone/stats
