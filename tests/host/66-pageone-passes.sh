@@ -7,24 +7,15 @@
 #   with passes an hour apart, it skips none;
 # - rmmod keeps the run value the administrator wrote while the module was
 #   loaded, and restores the value from before modprobe if nobody wrote.
-# ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 80 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/tap.sh
+. /tests/lib/wait.sh
 K=/sys/kernel/mm/ksm
 P=/sys/kernel/mm/ppr_pageone
 O=$P/pageone
 rc=0
 trap 'kill $load $dup 2>/dev/null' EXIT
 
-# Wait up to $1 tenths of a second for the command after it to succeed.
-wait_for() {
-	local t=0 max=$1
-	shift
-	until "$@"; do
-		[ $t -ge "$max" ] && return 1
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
 idle() { [ "$(cat $O/passes)" = "$(cat $O/passes_done)" ]; }
 # $1 file, $2 test operator, $3 value: does the file's number compare so?
 num() { [ "$(cat "$1")" "$2" "$3" ]; }

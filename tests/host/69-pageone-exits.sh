@@ -10,22 +10,13 @@
 # Lockdep and KASAN (the debug flavour) watch the locking meanwhile.
 # ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/tap.sh
+. /tests/lib/wait.sh
 K=/sys/kernel/mm/ksm
 O=/sys/kernel/mm/ppr_pageone/pageone
 rc=0
 N=24 LONG=4
 trap 'kill $(cat /tmp/exits.pids 2>/dev/null) 2>/dev/null' EXIT
 
-# Wait up to $1 tenths of a second for the command after it to succeed.
-wait_for() {
-	local t=0 max=$1
-	shift
-	until "$@"; do
-		[ $t -ge "$max" ] && return 1
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
 zero() { [ "$(cat $K/$1)" = 0 ]; }
 settled() {
 	zero pages_shared && zero pages_sharing && zero pages_unshared &&
