@@ -7,7 +7,7 @@
 # guest then finds every byte of them intact (it checks every 5 s; the
 # test waits for one check after the merges). Cleared again, and at rmmod,
 # what the module marked is unmarked and unmerged: QEMU's choice stands.
-# ppr-cost: 200 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 240 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 P=/sys/kernel/mm/ppr_pageone

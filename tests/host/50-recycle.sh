@@ -6,7 +6,7 @@
 # (32 MiB: each 4 KiB page the guest touches first is a nested page fault
 # that the debug L1 takes about 4 ms to serve under TCG). The guest runs
 # the lean kernel (tests/lib/l2.sh): the subject is the host's RSS.
-# ppr-cost: 250 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 300 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 S=/sys/kernel/mm/ppr_pageone/stats

@@ -24,6 +24,8 @@
 #       round. Fails after 10 s if QEMU does not take it.
 #   l2_pid NAME      QEMU's pid;  l2_rss_kib NAME   its RSS in KiB
 
+. /tests/lib/rig.sh
+
 # The debug flavour (KASAN, lockdep) runs 3 to 10 times slower in nested
 # TCG: tests size their workloads by $ppr_debug (1 there, 0 on lean).
 ppr_debug=0
@@ -202,6 +204,7 @@ l2_wait() {
 		awk '/^CPU Reset/ { n = 0 } { l[n++] = $0 } END { for (i = 0; i < n && i < 12; i++) print "reset| " l[i] }' \
 			"/tmp/l2-$name.reset.log" 2>/dev/null
 		[ ! -s "/tmp/l2-$name.stuck.log" ] || { echo "l2/$name was still running at its timeout:"; cat "/tmp/l2-$name.stuck.log"; }
+		l2_rig_death "$name" "$pid" "$rc"
 		return 1
 	fi
 	# The guest tests' own output, for the record.

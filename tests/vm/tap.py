@@ -83,6 +83,10 @@ def own_functions(top=TOP):
 # tests/vm/init's result line of a whole test: its time and its budget.
 BUDGET = re.compile(r"^(\S+) # (?:exit \d+, )?(\d+)s of (\d+)s budget$")
 KILLED = re.compile(r"^(\S+) # killed after (\d+)s timeout$")
+# tests/vm/init's note that a test runs again after a guest the emulated
+# SVM lost before its init (tests/lib/l2.sh, l2_rig_death).
+RERUN = re.compile(r"^# init: (\S+) runs again: (.*)$")
+RERUNS = []
 KTAP_CASE = re.compile(r"^    (ok|not ok) \d+ (\S.*)$")
 KTAP_SUITE = re.compile(r"^    # Subtest: (\S+)")
 
@@ -161,6 +165,10 @@ def main(paths, extra, lost=()):
         print("# --- the last lines of %s, which failed:" % name)
         for line in lines:
             print("#   " + line)
+    if RERUNS:
+        print("# %d test(s) ran again after the emulated SVM lost a guest before its init:" % len(RERUNS))
+        for name, why in RERUNS:
+            print("#   %s: %s" % (name, why))
     if lost:
         print("# %d L1 lost to the emulated SVM; the tests each had not finished ran again" % len(lost))
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
@@ -203,6 +211,9 @@ def scan(path, tag, lost=False):
         m = SECTION.match(line)
         if m:
             section, lines, console = m.group(1) + tag, tail(DETAIL_LINES), tail(CONSOLE_LINES)
+        m = RERUN.match(line)
+        if m:
+            RERUNS.append((m.group(1) + tag, m.group(2)))
         if line.startswith("# | "):
             console.append(line)
         elif line.startswith("# ") or SPLAT.search(line):

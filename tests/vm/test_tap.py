@@ -9,7 +9,12 @@ any other unfinished log still fails vm/l1-completed; and tests/vm/run,
 given a QEMU that loses its first L1 that way (FAKE_QEMU below), runs the
 tests that L1 had not finished once more and passes; and that an L1 whose
 test never ends is killed by tests/vm/run, that test failed and the rest of
-the run reported. Prints PPR-TAP lines.
+the run reported, while a test that tests/vm/init runs again is timed from
+its new start; and tests/lib/rig.sh's reading of an L2 guest lost in early
+boot: only a QEMU that exited by itself before the guest's init, with
+nothing of the guest recycled, is the rig's, and only a test with no
+failed result of its own runs again, which tap.py then reports. Prints
+PPR-TAP lines.
 """
 import contextlib
 import io
@@ -54,6 +59,12 @@ for t in $(echo "$tests" | tr , ' '); do
 	echo "# --- host/$t" >>"$log"
 	if [ "$t" = "$FAKE_HANG" ]; then
 		exec sleep 600
+	fi
+	if [ "$t" = "$FAKE_RERUN" ]; then
+		sleep 3
+		echo "# init: host/$t runs again: l2/g: QEMU ended by itself" >>"$log"
+		echo "# --- host/$t" >>"$log"
+		sleep 3
 	fi
 	if [ "$t" = 55-lifetime ] && mkdir "$FAKE_STATE/crashed" 2>/dev/null; then
 		printf 'Oops: double fault: 0000 [#1] PREEMPT SMP KASAN\nKernel panic - not syncing: Fatal exception\n' >>"$log"
@@ -121,7 +132,16 @@ def main():
     check(rc == 0 and "ok - host/55-lifetime # 300s" in out and "kernel/log-clean#1-again" in out,
           "run-again-log-counts", out.strip().splitlines()[-1])
 
+    rerun = log("PPR-BOOT host 6.12\n# --- host/26-pageone-guests\n"
+                "# init: host/26-pageone-guests runs again: l2/dd1: QEMU ended by itself\n"
+                "# --- host/26-pageone-guests\n"
+                "PPR-TAP ok - host/26-pageone-guests # 200s of 720s budget\nPPR-DONE host passed=1\n")
+    rc, out = count([rerun])
+    check(rc == 0 and "1 test(s) ran again" in out and "host/26-pageone-guests: l2/dd1: QEMU ended" in out,
+          "rerun-reported", out.strip().splitlines()[-1])
+
     top = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    rig_checks(top)
     if not os.path.exists(os.path.join(top, "build", "obj-debug", "arch", "x86", "boot", "bzImage")):
         print("PPR-TAP ok - tap/run-again-end-to-end # SKIP no debug kernel built")
         return 1 if failures else 0
@@ -138,6 +158,14 @@ def main():
         check(r.returncode == 0 and "running again: 55-lifetime 56-vmm-restart" in out
               and "ok - host/56-vmm-restart # 1s" in out and "5 passed, 0 failed" in out,
               "run-again-end-to-end", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
+        # Two attempts of 3 s each under a 5 s hang limit: not hung.
+        env2 = dict(env, FAKE_RERUN="57-pinned", PPR_HANG_AFTER="5", PPR_HANG_POLL="1")
+        r = subprocess.run([os.path.join(top, "tests", "vm", "run"), "--accel", "tcg", "--jobs", "1",
+                            "--log", os.path.join(d, "rerun.log"), "57-pinned"],
+                           env=env2, capture_output=True, text=True, timeout=120)
+        out = r.stdout
+        check(r.returncode == 0 and "ok - host/57-pinned # 1s" in out and "1 test(s) ran again" in out,
+              "rerun-timed-from-its-new-start", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
         env = dict(env, FAKE_HANG="56-vmm-restart", PPR_HANG_AFTER="2", PPR_HANG_POLL="1")
         os.rmdir(os.path.join(d, "crashed"))
         os.mkdir(os.path.join(d, "crashed"))
@@ -150,6 +178,57 @@ def main():
               and "not ok - vm/l1-completed" in out,
               "hung-l1-killed-and-failed", "exit %d, %s" % (r.returncode, (out.strip().splitlines() or ["-"])[-1]))
     return 1 if failures else 0
+
+
+# tests/lib/rig.sh in bash, with the kernel log and a guest's files made
+# up: prints what l2_rig_death NAME PID RC and rig_rerun say.
+RIG = r"""
+. "$1/tests/lib/rig.sh"
+PPR_DMESG="cat $2/dmesg"
+n=test-rig-$$
+l=/tmp/l2-$n.log
+case $3 in
+boot-death) printf 'Linux version 6.12\n' >$l; l2_rig_death $n 10 0 ;;
+booted) printf 'PPR-BOOT guest 6.12\n' >$l; l2_rig_death $n 10 0 ;;
+killed) printf 'Linux version 6.12\n' >$l; l2_rig_death $n 10 137 ;;
+detached-0)
+	printf 'Linux\n' >$l
+	printf '[ 1.0] ppr_pageone: vm 3 (%s, pid 10) attached: area 1024 KiB\n[ 2.0] ppr_pageone: vm 3 (%s) detached: 0 pages recycled\n' $n $n >$2/dmesg
+	l2_rig_death $n 10 0 ;;
+detached-12)
+	printf 'Linux\n' >$l
+	printf '[ 1.0] ppr_pageone: vm 3 (%s, pid 10) attached: area 1024 KiB\n[ 2.0] ppr_pageone: vm 3 (%s) detached: 12 pages recycled\n' $n $n >$2/dmesg
+	l2_rig_death $n 10 0 ;;
+rerun) printf 'x\nPPR-RIG l2/g: lost\nPPR-TAP ok - a\n' >$2/out; rig_rerun $2/out 1 && echo RERUN ;;
+rerun-own-fail) printf 'PPR-RIG l2/g: lost\nPPR-TAP not ok - a\n' >$2/out; rig_rerun $2/out 1 && echo RERUN ;;
+rerun-passed) printf 'PPR-RIG l2/g: lost\n' >$2/out; rig_rerun $2/out 0 && echo RERUN ;;
+esac
+rm -f $l
+"""
+
+
+def rig_checks(top):
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "dmesg"), "w").close()
+
+        def say(case):
+            return subprocess.run(["bash", "-c", RIG, "-", top, d, case],
+                                  capture_output=True, text=True, timeout=60).stdout
+        out = say("boot-death")
+        check(out.startswith("PPR-RIG l2/test-rig-"), "rig-boot-death", repr(out))
+        for case in ("booted", "killed"):
+            out = say(case)
+            check("PPR-RIG" not in out, "rig-not-" + case, repr(out))
+        out = say("detached-0")
+        check(out.startswith("PPR-RIG "), "rig-detached-nothing-recycled", repr(out))
+        out = say("detached-12")
+        check("PPR-RIG" not in out and "12 pages recycled: not the rig's" in out,
+              "rig-not-when-recycled", repr(out))
+        out = say("rerun")
+        check(out == "l2/g: lost\nRERUN\n", "rerun-on-rig-loss", repr(out))
+        for case in ("rerun-own-fail", "rerun-passed"):
+            out = say(case)
+            check("RERUN" not in out, "no-" + case, repr(out))
 
 
 if __name__ == "__main__":
