@@ -24,8 +24,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "status", cmd_status,
-	  "pprctl status [--json]",
-	  "    Settings, statistics and attached VMs.\n", 0 },
+	  "pprctl status [--json | --prometheus [--output FILE]]",
+	  "    Settings, statistics and attached VMs. --prometheus prints them in\n"
+	  "    Prometheus' text format; --output FILE writes that to FILE (renamed into\n"
+	  "    place, for node_exporter's textfile collector).\n", 0 },
 	{ "get", cmd_get,
 	  "pprctl get [--json] PARAM",
 	  "    Print a setting.\n", 1 },

@@ -15,9 +15,11 @@
 #include "json.h"
 #include "opt.h"
 #include "param.h"
+#include "prom.h"
 #include "pprctl.h"
 #include "sysfs.h"
 #include "units.h"
+#include "vms.h"
 
 /* VM columns shown first, in this order; other files follow by name. */
 static const struct {
@@ -88,22 +90,6 @@ static void json_attr(struct json *j, const struct sysfs_attr *a)
 }
 
 /* One attached VM: its folder name and files. */
-struct vm {
-	char id[256];
-	struct sysfs_attr *attrs;
-	size_t nr;
-};
-
-static const struct sysfs_attr *vm_attr(const struct vm *vm, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < vm->nr; i++)
-		if (!strcmp(vm->attrs[i].name, name))
-			return &vm->attrs[i];
-	return NULL;
-}
-
 static int is_fixed_column(const char *name)
 {
 	size_t i;
@@ -112,77 +98,6 @@ static int is_fixed_column(const char *name)
 		if (!strcmp(name, vm_columns[i].file))
 			return 1;
 	return 0;
-}
-
-static int load_vms(struct vm **vms, size_t *nr)
-{
-	char rel[PATH_MAX];
-	char **ids;
-	size_t n, i;
-	struct vm *v;
-	int err;
-
-	*vms = NULL;
-	*nr = 0;
-	err = sysfs_list_dirs("vms", &ids, &n);
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v) {
-		sysfs_free_names(ids, n);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		snprintf(v[i].id, sizeof(v[i].id), "%s", ids[i]);
-		snprintf(rel, sizeof(rel), "vms/%s", ids[i]);
-		/* A VM detached meanwhile shows up with no files. */
-		sysfs_read_dir(rel, &v[i].attrs, &v[i].nr);
-	}
-	sysfs_free_names(ids, n);
-	*vms = v;
-	*nr = n;
-	return 0;
-}
-
-static void free_vms(struct vm *vms, size_t nr)
-{
-	size_t i;
-
-	for (i = 0; i < nr; i++)
-		free(vms[i].attrs);
-	free(vms);
-}
-
-static int str_ptr_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of the VM files that are not fixed columns, sorted, each once. */
-static size_t extra_columns(const struct vm *vms, size_t nr, const char ***out)
-{
-	const char **names;
-	size_t total = 0, n = 0, i, k;
-
-	for (i = 0; i < nr; i++)
-		total += vms[i].nr;
-	names = calloc(total ? total : 1, sizeof(*names));
-	if (!names) {
-		*out = NULL;
-		return 0;
-	}
-	for (i = 0; i < nr; i++)
-		for (k = 0; k < vms[i].nr; k++)
-			if (!is_fixed_column(vms[i].attrs[k].name))
-				names[n++] = vms[i].attrs[k].name;
-	qsort(names, n, sizeof(*names), str_ptr_cmp);
-	for (i = 0, k = 0; i < n; i++)
-		if (!k || strcmp(names[k - 1], names[i]))
-			names[k++] = names[i];
-	*out = names;
-	return k;
 }
 
 static void print_row(char **cells, const int *width, size_t ncol)
@@ -247,7 +162,7 @@ static int print_vm_table(const struct vm *vms, size_t nr)
 		return 0;
 	}
 	printf("VMs: %zu attached\n", nr);
-	nextra = extra_columns(vms, nr, &extra);
+	nextra = vms_files(vms, nr, is_fixed_column, &extra);
 	ncol = 1 + NR_VM_COLUMNS + nextra;
 	/* Row 0 is the header. */
 	cells = calloc((nr + 1) * ncol, sizeof(*cells));
@@ -388,31 +303,60 @@ static void json_status(const struct vm *vms, size_t nr)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = { OPT_JSON, OPT_HELP, OPT_TABLE_END };
-	const char *arg;
+	static const struct option longopts[] = {
+		OPT_JSON,
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		OPT_HELP, OPT_TABLE_END
+	};
+	const char *arg, *output = NULL;
 	struct opts o;
-	struct vm *vms;
-	int json = 0, c, err;
-	size_t nr;
+	struct vm *vms = NULL;
+	int json = 0, prom = 0, loaded, c, err;
+	size_t nr = 0;
 
-	opt_start(&o, "status", argc, argv, "jh", longopts);
+	opt_start(&o, "status", argc, argv, "jpo:h", longopts);
 	while ((c = opt_next(&o, &arg)) != OPT_DONE) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'p')
+			prom = 1;
+		else if (c == 'o')
+			output = arg;
 		else if (c == OPT_ARG)
 			opt_error(&o, "unexpected argument '%s'; status takes none", arg);
 	}
+	if (json && prom)
+		opt_error(&o, "--json and --prometheus are two formats; give one");
+	if (output && !prom)
+		opt_error(&o, "--output writes the --prometheus format only; add --prometheus");
+	if (output && !*output)
+		opt_error(&o, "--output needs a file name");
 	err = opt_end(&o);
 	if (err)
 		return err;
-	if (sysfs_check_root())
+	/* For a scraper, a module that is not loaded is a value, not an error. */
+	err = sysfs_root_state();
+	loaded = !err;
+	if ((!prom || (err != -ENOENT && err != -ENOTDIR)) && sysfs_check_root())
 		return EXIT_FAIL;
-	err = load_vms(&vms, &nr);
-	if (err) {
-		pr_errno(HINT_SYSFS_READ, -err, "listing %s/vms", sysfs_root());
-		return EXIT_FAIL;
+	if (loaded) {
+		err = vms_load(&vms, &nr);
+		if (err) {
+			pr_errno(HINT_SYSFS_READ, -err, "listing %s/vms", sysfs_root());
+			return EXIT_FAIL;
+		}
 	}
-	if (json) {
+	if (prom && output) {
+		err = prom_write_file(output, loaded, vms, nr);
+		if (err)
+			pr_err("writing %s: %s; check that its folder exists and is writable",
+			       output, strerror(-err));
+	} else if (prom) {
+		err = prom_write(stdout, loaded, vms, nr);
+		if (err)
+			pr_err("writing the metrics: %s", strerror(-err));
+	} else if (json) {
 		json_status(vms, nr);
 	} else {
 		print_settings();
@@ -422,12 +366,10 @@ int cmd_status(int argc, char **argv)
 		print_counters("pageone", "PageONE (deduplication; same meaning as /sys/kernel/mm/ksm)");
 		printf("\n");
 		err = print_vm_table(vms, nr);
+		if (err)
+			pr_errno(HINT_STATUS_PRINT, -err, "printing the VM table");
 	}
-	free_vms(vms, nr);
+	vms_free(vms, nr);
 	fflush(stdout);
-	if (err) {
-		pr_errno(HINT_STATUS_PRINT, -err, "printing the VM table");
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return err ? EXIT_FAIL : EXIT_OK;
 }

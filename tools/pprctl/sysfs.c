@@ -23,17 +23,21 @@ const char *sysfs_root(void)
 	return env && *env ? env : PPR_SYSFS_DEFAULT;
 }
 
-int sysfs_check_root(void)
+int sysfs_root_state(void)
 {
 	struct stat st;
-	int err = ENOTDIR;
 
-	if (!stat(sysfs_root(), &st)) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-	} else {
-		err = errno;
-	}
+	if (stat(sysfs_root(), &st))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int sysfs_check_root(void)
+{
+	int err = -sysfs_root_state();
+
+	if (!err)
+		return 0;
 	if (err == ENOENT || err == ENOTDIR)
 		pr_err("%s not found: %s", sysfs_root(), hint(HINT_MODULE, err));
 	else

@@ -20,6 +20,9 @@ struct sysfs_attr {
 
 const char *sysfs_root(void);
 
+/* 0 if the root is a folder, -ENOENT or -ENOTDIR if the module is not loaded, or -errno. */
+int sysfs_root_state(void);
+
 /* 0 if the root exists; else print the "module is not loaded" error, -1. */
 int sysfs_check_root(void);
 

@@ -413,6 +413,24 @@ static void check_json(const char *name)
 	result(test, !system(cmd), "python3 -m json.tool rejects: %s", oneline(r.out));
 }
 
+static char srcdir[PATH_MAX];	/* where promcheck.py is: the man page's folder */
+
+/* The last run's stdout through tools/pprctl/promcheck.py, the strict reader. */
+static void check_prom(const char *name)
+{
+	char test[128], cmd[2 * PATH_MAX + 128];
+
+	snprintf(test, sizeof(test), "%s-strict", name);
+	if (!have_python3() || !*srcdir) {
+		skip(test, !*srcdir ? "no source folder given" : "no python3");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "python3 '%s/promcheck.py' < '%s/stdout' > '%s/prom.faults' 2>&1",
+		 srcdir, tmp, tmp);
+	result(test, r.status == 0 && !system(cmd), "exit %d, or promcheck.py rejects it (%s/prom.faults)",
+	       r.status, tmp);
+}
+
 /* ---- unit tests ---- */
 
 static void test_durations(void)
@@ -1090,6 +1108,99 @@ static void test_cli(void)
 	expect_exact("usage/detach-pid-twice", 2, "", usage_line("detach", "--pid given twice"));
 }
 
+static void test_status_prometheus(void)
+{
+	char cmd[2 * PATH_MAX + 64], file[PATH_MAX], out[OUT_MAX];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	RUN("status", "--prometheus");
+	check_prom("status/prometheus");
+	expect("status/prometheus-loaded", 0, "\nppr_module_loaded 1\n", NULL);
+	expect("status/prometheus-counter", 0,
+	       "# TYPE ppr_recycled_pages_total counter\nppr_recycled_pages_total 262144\n", NULL);
+	expect("status/prometheus-ns-seconds", 0, "\nppr_daemon_cpu_seconds_total 1.234000000\n", NULL);
+	expect("status/prometheus-ms-seconds", 0, "\nppr_reclaim_period_seconds 10.000\n", NULL);
+	expect("status/prometheus-percent-ratio", 0, "\nppr_dedup_cpu_ratio 0.20\n", NULL);
+	expect("status/prometheus-negative-gauge", 0,
+	       "# TYPE ppr_pageone_general_profit_bytes gauge\nppr_pageone_general_profit_bytes -4096\n", NULL);
+	expect("status/prometheus-vm-series", 0,
+	       "\nppr_vm_recycled_pages_total{vm=\"1\",name=\"web \\\"one\\\"\ttab\"} 1000\n"
+	       "ppr_vm_recycled_pages_total{vm=\"10\",name=\"bad? utf8\"} 0", NULL);
+	expect("status/prometheus-vm-info", 0,
+	       "\nppr_vm_info{vm=\"1\",name=\"web \\\"one\\\"\ttab\",vmm_pid=\"4242\",state=\"active\"} 1\n", NULL);
+	expect("status/prometheus-unknown-file-counter", 0,
+	       "\nppr_vm_future_counter_total{vm=\"10\",name=\"bad? utf8\"} 5\n", NULL);
+	/* A VM whose VMM is this process: its ksm_merging_pages from /proc. */
+	snprintf(out, sizeof(out), "%d\n", (int)getpid());
+	put(root, "vms/1/vmm_pid", out);
+	RUN("status", "--prometheus");
+	check_prom("status/prometheus-merging");
+	expect("status/prometheus-vm-merging", 0,
+	       "# TYPE ppr_vm_ksm_merging_pages gauge\nppr_vm_ksm_merging_pages{vm=\"1\",name=\"web \\\"one\\\"\ttab\"} ",
+	       NULL);
+	put(root, "vms/1/vmm_pid", "4242\n");
+	/* stats/skipped_pinned has no unit: a counter all the same. */
+	expect("status/prometheus-generic", 0, "\nppr_skipped_pinned_total 7\n", NULL);
+	put(root, "stats/broken", "n/a\n");
+	RUN("status", "--prometheus");
+	check_prom("status/prometheus-text-file");
+	expect("status/prometheus-text-left-out", 0, "# pprctl: stats/broken left out: not a whole number\n",
+	       NULL);
+
+	/* The textfile collector's file: the same text, renamed into place. */
+	RUN("status", "--prometheus");
+	snprintf(out, sizeof(out), "%s", r.out);
+	snprintf(file, sizeof(file), "%s/prom/ppr.prom", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/prom'", tmp);
+	if (system(cmd))
+		fprintf(stderr, "tests: mkdir %s/prom failed\n", tmp);
+	RUN("status", "--prometheus", "--output", file);
+	f = fopen(file, "r");
+	n = f ? fread(r.out, 1, sizeof(r.out) - 1, f) : 0;
+	r.out[n] = 0;
+	if (f)
+		fclose(f);
+	/* As run_env() keeps stdout: without its last newline. */
+	while (n && r.out[n - 1] == '\n')
+		r.out[--n] = 0;
+	result("status/prometheus-output-file", r.status == 0 && !strcmp(r.out, out),
+	       "exit %d; %s differs from stdout's text", r.status, file);
+	result("status/prometheus-output-mode", !stat(file, &st) && (st.st_mode & 0777) == 0644,
+	       "mode %o, want 644 (node_exporter reads it as another user)", st.st_mode & 0777);
+	snprintf(cmd, sizeof(cmd), "test \"$(ls '%s/prom')\" = ppr.prom", tmp);
+	result("status/prometheus-output-no-temp-left", !system(cmd), "files other than ppr.prom in %s/prom",
+	       tmp);
+	snprintf(file, sizeof(file), "%s/no-such-folder/ppr.prom", tmp);
+	RUN("status", "--prometheus", "-o", file);
+	expect("status/prometheus-output-error", 1, NULL, "no-such-folder/ppr.prom: No such file or directory");
+
+	RUN("status", "--prometheus", "--json");
+	expect("status/prometheus-json-usage", 2, NULL, "--json and --prometheus");
+	RUN("status", "--output", file);
+	expect("status/output-needs-prometheus", 2, NULL, "add --prometheus");
+	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "status", "--prometheus");
+	expect_exact("status/prometheus-module-missing", 0,
+		     "# HELP ppr_module_loaded 1 if the ppr_pageone module is loaded\n"
+		     "# TYPE ppr_module_loaded gauge\nppr_module_loaded 0", "");
+	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "status");
+	expect("status/module-missing-still-fails", 1, NULL, "not found");
+	make_tree(root);
+}
+
+static void test_promcheck(void)
+{
+	char cmd[PATH_MAX + 64];
+
+	if (!have_python3() || !*srcdir) {
+		skip("status/promcheck-rejects-faults", "no python3 or source folder");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "python3 '%s/promcheck.py' --self-test", srcdir);
+	result("status/promcheck-rejects-faults", !system(cmd), "promcheck.py --self-test failed");
+}
+
 static void test_status(void)
 {
 	char vms[PATH_MAX];
@@ -1140,7 +1251,10 @@ static void test_status(void)
 	RUN("status", "-j");
 	check_json("status/no-vms-json");
 	expect("status/no-vms-json-array", 0, "\"vms\": []", NULL);
+	RUN("status", "--prometheus");
+	check_prom("status/prometheus-no-vms");
 	make_tree(root);
+	test_status_prometheus();
 }
 
 static void test_get(void)
@@ -1626,6 +1740,17 @@ int main(int argc, char **argv)
 	test_attach_output();
 	test_hints();
 	test_cli();
+	if (argc > 2) {
+		char *slash;
+
+		snprintf(srcdir, sizeof(srcdir), "%s", argv[2]);
+		slash = strrchr(srcdir, '/');
+		if (slash)
+			*slash = 0;
+		else
+			snprintf(srcdir, sizeof(srcdir), ".");
+	}
+	test_promcheck();
 	test_status();
 	test_get();
 	test_set();
