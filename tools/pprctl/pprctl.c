@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	  "    Settings, statistics and attached VMs. --prometheus prints them in\n"
 	  "    Prometheus' text format; --output FILE writes that to FILE (renamed into\n"
 	  "    place, for node_exporter's textfile collector).\n", 0 },
+	{ "top", cmd_top,
+	  "pprctl top [--interval DURATION] [--count N]",
+	  "    A live view of the attached VMs: memory recycled per second and in all,\n"
+	  "    merged (KSM pages) and resident, redrawn every DURATION (default 2s, 100ms\n"
+	  "    to 1h); N frames, else until interrupted.\n", 0 },
 	{ "get", cmd_get,
 	  "pprctl get [--json] PARAM",
 	  "    Print a setting.\n", 1 },

@@ -40,6 +40,7 @@ int cmd_get(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* attach.c internals, exposed for the tests. */
 #define AREA_MAX_CANDIDATES	16

@@ -41,21 +41,6 @@ static int ends_with(const char *s, const char *suffix)
 	return ls >= lx && !strcmp(s + ls - lx, suffix);
 }
 
-/* Replace control characters and invalid UTF-8, so that a value cannot break the table. */
-static void sanitize(char *s)
-{
-	int len;
-
-	while (*s) {
-		len = utf8_char_len(s);
-		if (!len || (unsigned char)*s < 0x20 || *s == 0x7f) {
-			*s++ = '?';
-			continue;
-		}
-		s += len;
-	}
-}
-
 /* A value for the table, by its file name: *_pages and KSM's pages_*. */
 static void format_value(const struct sysfs_attr *a, char *buf, size_t size)
 {
@@ -67,7 +52,7 @@ static void format_value(const struct sysfs_attr *a, char *buf, size_t size)
 	}
 	if (parse_u64(a->value, &v)) {
 		snprintf(buf, size, "%s", a->value);
-		sanitize(buf);
+		sysfs_sanitize(buf);
 	} else if (ends_with(a->name, "_pages") || !strncmp(a->name, "pages_", 6)) {
 		format_pages(v, buf, size);
 	} else if (ends_with(a->name, "_bytes")) {
@@ -124,7 +109,7 @@ static void vm_cell(const struct vm *vm, size_t c, const char **extra, char *buf
 
 	if (c == 0) {
 		snprintf(buf, size, "%s", vm ? vm->id : "ID");
-		sanitize(buf);
+		sysfs_sanitize(buf);
 		return;
 	}
 	if (c <= NR_VM_COLUMNS)
@@ -140,7 +125,7 @@ static void vm_cell(const struct vm *vm, size_t c, const char **extra, char *buf
 		for (p = buf; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p -= 'a' - 'A';
-		sanitize(buf);
+		sysfs_sanitize(buf);
 		return;
 	}
 	a = vm_attr(vm, file);

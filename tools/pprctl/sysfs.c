@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hint.h"
+#include "json.h"
 #include "pprctl.h"
 #include "sysfs.h"
 #include "units.h"
@@ -257,4 +258,18 @@ int sysfs_read_dir(const char *rel, struct sysfs_attr **attrs, size_t *nr)
 	*attrs = a;
 	*nr = n;
 	return 0;
+}
+
+void sysfs_sanitize(char *s)
+{
+	int len;
+
+	while (*s) {
+		len = utf8_char_len(s);
+		if (!len || (unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s++ = '?';
+			continue;
+		}
+		s += len;
+	}
 }

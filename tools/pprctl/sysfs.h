@@ -44,4 +44,7 @@ int sysfs_read_dir(const char *rel, struct sysfs_attr **attrs, size_t *nr);
 int sysfs_list_dirs(const char *rel, char ***names, size_t *nr);
 void sysfs_free_names(char **names, size_t nr);
 
+/* Replace control characters and invalid UTF-8 with '?', so that a value cannot break a table. */
+void sysfs_sanitize(char *s);
+
 #endif /* PPRCTL_SYSFS_H */

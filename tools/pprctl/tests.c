@@ -1189,6 +1189,78 @@ static void test_status_prometheus(void)
 	make_tree(root);
 }
 
+/*
+ * pprctl top: frames, its rate from the change between two frames (the
+ * change made after the first frame was printed, so the test does not
+ * depend on timing), its per-VMM columns from /proc, and its usage errors.
+ */
+static void test_top(void)
+{
+	char outfile[PATH_MAX], buf[OUT_MAX], pid[32], *second, *row, *end;
+	int st, i;
+	pid_t child;
+
+	RUN("top", "--count", "1", "--interval", "100ms");
+	expect("top/one-frame", 0, "pprctl top: 2 VMs attached; every 100ms", NULL);
+	expect("top/columns", 0, "RECYCLED/s", NULL);
+	expect("top/first-frame-no-rate", 0, "\n1      web \"one\"?tab", NULL);
+	result("top/first-frame-no-total-rate", !strstr(r.out, "all VMs:"), "stdout: %s",
+	       oneline(r.out));
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	put(root, "vms/1/vmm_pid", pid);
+	snprintf(outfile, sizeof(outfile), "%s/top.out", tmp);
+	fflush(stdout);
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!child) {
+		int fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		setenv("PPR_SYSFS", root, 1);
+		dup2(fd, 1);
+		close(fd);
+		execl(pprctl, pprctl, "top", "--count", "2", "--interval", "1s", (char *)NULL);
+		_exit(127);
+	}
+	/* Once the first frame is out, 512 more pages (2 MiB) recycled. */
+	for (i = 0; i < 200; i++) {
+		get(tmp, "top.out", buf, sizeof(buf));
+		if (strstr(buf, "RECYCLED/s") && strstr(buf, "\n10 "))
+			break;
+		usleep(50000);
+	}
+	put(root, "vms/1/recycled_pages", "1512\n");
+	waitpid(child, &st, 0);
+	get(tmp, "top.out", buf, sizeof(buf));
+	second = strstr(buf, "\n\npprctl top:");
+	result("top/two-frames", WIFEXITED(st) && !WEXITSTATUS(st) && second,
+	       "status %d: %s", st, oneline(buf));
+	result("top/rate", second && strstr(second, "/s ") && strstr(second, "\nall VMs: ") &&
+	       (strstr(second, "KiB/s") || strstr(second, "MiB/s")),
+	       "no nonzero rate in the second frame: %s", oneline(second ? second : buf));
+	/* VM 1's row: its total, and merged and RSS of this process, no "-". */
+	row = second ? strstr(second, "\n1 ") : NULL;
+	end = row ? strchr(row + 1, '\n') : NULL;
+	if (end)
+		*end = 0;
+	result("top/vmm-columns", row && strstr(row, " 5.9 MiB ") && !strstr(row, " -"),
+	       "VM 1 (VMM: this process) lacks its total, merged or RSS: %s",
+	       oneline(row ? row : buf));
+	make_tree(root);
+
+	RUN("top", "--interval", "10ms");
+	expect("top/interval-too-short", 2, NULL, "want 100ms to 1h");
+	RUN("top", "--count", "0");
+	expect("top/count-zero", 2, NULL, "1 or more");
+	RUN("top", "now");
+	expect("top/no-arguments", 2, NULL, "top takes none");
+	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "top", "--count", "1");
+	expect("top/module-missing", 1, NULL, "not loaded");
+}
+
 static void test_promcheck(void)
 {
 	char cmd[PATH_MAX + 64];
@@ -1752,6 +1824,7 @@ int main(int argc, char **argv)
 	}
 	test_promcheck();
 	test_status();
+	test_top();
 	test_get();
 	test_set();
 	test_module_missing();
