@@ -230,9 +230,10 @@ l2_wait_line() {
 	done
 }
 
-# l2_attach NAME: attach guest NAME to ppr_pageone with pprctl once its QEMU
-# has created its KVM VM and mapped its area (up to 120 s); prints pprctl's
-# line.
+# l2_attach NAME [find]: attach guest NAME to ppr_pageone with pprctl once
+# its QEMU has created its KVM VM and mapped its area /dev/shm/ppr-NAME (up
+# to 120 s); prints pprctl's line. With "find", pprctl is given only the
+# pid and finds the area itself, as an administrator's would.
 l2_attach() {
 	local pid i=0
 	pid=$(l2_pid "$1")
@@ -244,7 +245,11 @@ l2_attach() {
 		kill -0 "$pid" 2>/dev/null || { echo "l2/$1: QEMU exited"; return 1; }
 		sleep 0.1
 	done
-	pprctl attach "$pid" --area "/dev/shm/ppr-$1"
+	if [ "$2" = find ]; then
+		pprctl attach "$pid"
+	else
+		pprctl attach "$pid" --area "/dev/shm/ppr-$1"
+	fi
 }
 
 # l2_regs NAME: guest NAME's vCPU registers now (QMP "info registers").
