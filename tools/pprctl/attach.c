@@ -80,7 +80,7 @@ static int parse_vm_id(const char *s, uint32_t *id)
  * The fds of pid that are KVM VMs. Returns how many there are (fds holds at
  * most max of them) or -errno.
  */
-static int find_vm_fds(int pid, int *fds, int max)
+int find_vm_fds(int pid, int *fds, int max)
 {
 	char dir_path[64], link_path[PATH_MAX], target[64];
 	struct dirent *de;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opt.h"
+#include "units.h"
 #include "pprctl.h"
 
 /* What getopt sees instead of an argument such as "-1s" or "-2". */
@@ -165,4 +166,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fprintf(stderr, "pprctl: %s: %s; see pprctl %s --help\n", cmd, msg, cmd);
 	return EXIT_USAGE;
+}
+
+void opt_interval(struct opts *o, const char *arg, uint64_t *ms)
+{
+	enum dur_err err;
+	uint64_t v;
+
+	err = parse_duration_ms(arg, &v);
+	if (err)
+		opt_error(o, "--interval '%s': %s", arg, dur_strerror(err));
+	else if (v < 100 || v > 3600000)
+		opt_error(o, "--interval '%s': want 100ms to 1h", arg);
+	else
+		*ms = v;
 }

@@ -11,6 +11,7 @@
 #define PPRCTL_OPT_H
 
 #include <getopt.h>
+#include <stdint.h>
 
 /* Entries of a command's option table. */
 #define OPT_HELP	{ "help", no_argument, NULL, 'h' }
@@ -59,6 +60,12 @@ void __attribute__((format(printf, 2, 3))) opt_error(struct opts *o, const char 
  * first usage error, EXIT_FAIL if out of memory, else 0.
  */
 int opt_end(struct opts *o);
+
+/*
+ * Parse @arg, the value of --interval, into *@ms: a duration of 100ms to 1h.
+ * A bad one is noted as a usage error and leaves *@ms alone.
+ */
+void opt_interval(struct opts *o, const char *arg, uint64_t *ms);
 
 /* Print a usage error of command cmd (NULL: of none) now; returns EXIT_USAGE. */
 int __attribute__((format(printf, 2, 3))) usage_error(const char *cmd, const char *fmt, ...);

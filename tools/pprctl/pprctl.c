@@ -33,6 +33,11 @@ static const struct command commands[] = {
 	  "    A live view of the attached VMs: memory recycled per second and in all,\n"
 	  "    merged (KSM pages) and resident, redrawn every DURATION (default 2s, 100ms\n"
 	  "    to 1h); N frames, else until interrupted.\n", 0 },
+	{ "watch", cmd_watch,
+	  "pprctl watch [--interval DURATION] [--once]",
+	  "    Attach every QEMU that has a mark area as it starts (each DURATION,\n"
+	  "    default 2s), as pprctl attach PID would; a VM detached by hand while its\n"
+	  "    QEMU runs is left alone. Runs until stopped; --once looks once.\n", 0 },
 	{ "get", cmd_get,
 	  "pprctl get [--json] PARAM",
 	  "    Print a setting.\n", 1 },

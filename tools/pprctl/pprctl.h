@@ -41,6 +41,7 @@ int cmd_set(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* attach.c internals, exposed for the tests. */
 #define AREA_MAX_CANDIDATES	16
@@ -60,6 +61,8 @@ struct area_scan {
 };
 
 int area_scan(int pid, struct area_scan *scan);
+/* The fds of process @pid that are KVM VMs, at most @max into @fds; how many there are, or -errno. */
+int find_vm_fds(int pid, int *fds, int max);
 int vm_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t size);
 
 /* What attach and detach print on success, as text or as JSON. */

@@ -989,7 +989,7 @@ static void test_usage_params(void)
 
 static void test_cli(void)
 {
-	static const char *const cmds[] = { "status", "get", "set", "attach", "detach", "help" };
+	static const char *const cmds[] = { "status", "top", "watch", "get", "set", "attach", "detach", "help" };
 	char name[128], names[256], want[512];
 	size_t i;
 
@@ -1045,6 +1045,9 @@ static void test_cli(void)
 		expect_exact(name, 2, "", usage_line(cmds[i], "unknown option '-x'"));
 	}
 	for (i = 0; i < ARRAY_SIZE(cmds) - 1; i++) {
+		/* top and watch write for a person and a journal: no --json. */
+		if (!strcmp(cmds[i], "top") || !strcmp(cmds[i], "watch"))
+			continue;
 		RUN(cmds[i], "--json=yes");
 		snprintf(name, sizeof(name), "usage/json-takes-no-value/%s", cmds[i]);
 		expect_exact(name, 2, "", usage_line(cmds[i], "option '--json' takes no value"));
@@ -1259,6 +1262,21 @@ static void test_top(void)
 	expect("top/no-arguments", 2, NULL, "top takes none");
 	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "top", "--count", "1");
 	expect("top/module-missing", 1, NULL, "not loaded");
+}
+
+/* pprctl watch on the build machine: no VMM to attach; its usage errors. */
+static void test_watch(void)
+{
+	RUN("watch", "--once");
+	expect_exact("watch/once-nothing-to-attach", 0, "", "");
+	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "watch", "--once");
+	expect("watch/once-module-missing", 1, NULL, "not loaded");
+	RUN("watch", "--interval", "1");
+	expect("watch/interval-needs-unit", 2, NULL, "--interval '1'");
+	RUN("watch", "--interval", "2h");
+	expect("watch/interval-too-long", 2, NULL, "want 100ms to 1h");
+	RUN("watch", "vm1");
+	expect("watch/no-arguments", 2, NULL, "watch takes none");
 }
 
 static void test_promcheck(void)
@@ -1825,6 +1843,7 @@ int main(int argc, char **argv)
 	test_promcheck();
 	test_status();
 	test_top();
+	test_watch();
 	test_get();
 	test_set();
 	test_module_missing();

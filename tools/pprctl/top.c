@@ -21,8 +21,6 @@
 #include "vms.h"
 
 #define PAGE_BYTES	4096ULL
-#define MIN_INTERVAL_MS	100
-#define MAX_INTERVAL_MS	3600000
 
 /* A VM's recycled pages at the last frame, to tell its rate. */
 struct seen {
@@ -157,7 +155,6 @@ int cmd_top(int argc, char **argv)
 	struct seen *prev = NULL, *next;
 	size_t nprev = 0, nr;
 	const char *arg;
-	enum dur_err derr;
 	struct vm *vms;
 	struct opts o;
 	int c, err, tty;
@@ -165,11 +162,7 @@ int cmd_top(int argc, char **argv)
 	opt_start(&o, "top", argc, argv, "i:n:h", longopts);
 	while ((c = opt_next(&o, &arg)) != OPT_DONE) {
 		if (c == 'i') {
-			derr = parse_duration_ms(arg, &interval_ms);
-			if (derr)
-				opt_error(&o, "--interval '%s': %s", arg, dur_strerror(derr));
-			else if (interval_ms < MIN_INTERVAL_MS || interval_ms > MAX_INTERVAL_MS)
-				opt_error(&o, "--interval '%s': want 100ms to 1h", arg);
+			opt_interval(&o, arg, &interval_ms);
 		} else if (c == 'n') {
 			if (parse_u64(arg, &count) || !count)
 				opt_error(&o, "--count '%s': want a whole number of frames, 1 or more", arg);
