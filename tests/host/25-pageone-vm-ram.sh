@@ -7,7 +7,7 @@
 # guest then finds every byte of them intact (it checks every 5 s; the
 # test waits for one check after the merges). Cleared again, and at rmmod,
 # what the module marked is unmarked and unmerged: QEMU's choice stands.
-# ppr-cost: 240 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# ppr-cost: 300 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
 P=/sys/kernel/mm/ppr_pageone
@@ -38,7 +38,7 @@ tap_run pageone-vm-ram/off-by-default [ "$(cat $P/merge_vm_ram)" = 0 ]
 dedup_load 4 50 >/tmp/vmram-load.log &
 load=$!
 l2_start vmram dup-hold mem=128M ivshmem=1M \
-	cmdline=ppr.idle=400 timeout=600 -- -machine mem-merge=off || exit 1
+	cmdline=ppr.idle=900 timeout=1000 -- -machine mem-merge=off || exit 1
 l2_attach vmram || rc=1
 l2_wait_line vmram 'guest/dup-hold: holding' 300 || { l2_wait vmram; exit 1; }
 pid=$(l2_pid vmram)

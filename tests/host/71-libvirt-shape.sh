@@ -3,11 +3,12 @@
 # its area is a memory-backend-file "shmmem-shmem0" on /dev/shm/ppr-lv,
 # shared, behind an ivshmem-plain "shmem0", and its -name is
 # "guest=lv,debug-threads=on". pprctl attach, given only QEMU's pid, finds
-# that area and that name, and the guest's driver announces through it.
-# ppr-cost: 60 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
+# that area and that name. (The device is the one every guest test uses;
+# its driver's announcement is theirs to check: this one stops the guest
+# once attached.)
+# ppr-cost: 20 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
-V=/sys/kernel/mm/ppr_pageone/vms
 rc=0
 modprobe ppr_pageone reclaim_period_ms=1000 || exit 1
 l2_start lv idle mem=256M cmdline=ppr.idle=300 timeout=600 -- \
@@ -19,18 +20,6 @@ st=$?
 echo "$out"
 [ $st = 0 ] && echo "$out" | grep -q "name lv, area /dev/shm/ppr-lv"
 tap_with $? libvirt/attach-finds-area-and-name "$out"
-id=$(echo "$out" | sed -n 's/^attached vm \([0-9]*\):.*/\1/p')
-i=0
-state=
-while [ -n "$id" ] && [ $i -lt 3000 ]; do
-	state=$(cat $V/$id/state 2>/dev/null)
-	[ "$state" = active ] && break
-	kill -0 "$(l2_pid lv)" 2>/dev/null || break
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$state" = active ]
-tap_with $? libvirt/guest-announces "vm ${id:-?} state '$state'"
 kill "$(l2_pid lv)" 2>/dev/null
 l2_wait lv >/dev/null 2>&1
 rmmod ppr_pageone || rc=1
