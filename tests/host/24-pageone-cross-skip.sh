@@ -8,7 +8,7 @@
 # depends on timing and can be most of them, so the test asks the
 # recycler for 512 of the 2,048 pages only. The guest's writes are slow
 # while PageONE merges under them (each write to a merged page is a nested
-# copy-on-write fault): 16 MiB took 230 s to 383 s in clean-clone runs, so
+# copy-on-write fault): 16 MiB took over 300 s in two clean-clone runs, so
 # the test writes 8 MiB and waits up to 600 s.
 # ppr-cost: 300 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
