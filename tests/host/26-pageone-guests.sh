@@ -2,7 +2,7 @@
 # into its page cache (tests/guest/same-data.sh), deduplicated by PageONE
 # (merge period 5 s, 2 work threads) through KVM's guest RAM. Asserted:
 # PageONE merges the guests' common pages (pages_sharing of at least
-# 2,000: the file is about 3,900 pages) and gives the host memory back
+# 2,000: the file is 3,700 pages) and gives the host memory back
 # (the QEMUs' proportional set size falls). Reported, not asserted: the
 # time to its steady state (pages_sharing within 1% of its value one pass
 # later). The comparison with stock ksmd on the same guests is a figure,
@@ -48,7 +48,7 @@ steady() {
 
 echo 2 >$K/run
 for g in 1 2; do
-	l2_start "dd$g" same-data mem=128M cmdline="ppr.idle=900 ppr.lines=2000000" timeout=1200 || exit 1
+	l2_start "dd$g" same-data mem=128M cmdline="ppr.idle=900 ppr.pages=3700" timeout=1200 || exit 1
 done
 ok=0
 for g in 1 2; do l2_wait_line "dd$g" 'guest/same-data: written' 400 && ok=$((ok + 1)); done
