@@ -80,7 +80,7 @@ int main(void)
 	T(sample(series) == 0, "vm-merging-pages", "%s %ld (nothing of this process is mergeable)",
 	  series, sample(series));
 	T(strstr(out, "\nppr_reclaim_period_seconds 0.020\n") != NULL, "reclaim-period-seconds",
-	  "no 'ppr_reclaim_period_seconds 0.020' line (the module was loaded with 20 ms)");
+	  "want the line 'ppr_reclaim_period_seconds 0.020' (the module was loaded with 20 ms)");
 	if (tap_failed)
 		fputs(out, stderr);
 	return tap_failed ? 1 : 0;
