@@ -8,11 +8,13 @@
 #   l2_rig_death NAME PID RC
 #       guest NAME's QEMU (PID) ended with status RC without its results:
 #       print "PPR-RIG l2/NAME: ..." if the rig lost it, that is if QEMU
-#       exited by itself with status 0 (under -no-reboot, a guest reset or
-#       triple fault), the console (/tmp/l2-NAME.log) never showed the
-#       init's PPR-BOOT, and no page of the guest was recycled (never
-#       attached, or detached with 0 pages recycled). Anything else stays
-#       the test's failure, and the line says so when it was close.
+#       ended with status 0 (by itself: under -no-reboot, a guest reset or
+#       triple fault; or on the test's SIGTERM once it gave up waiting, as
+#       after a KVM internal error in the guest's BIOS), the console
+#       (/tmp/l2-NAME.log) never showed the init's PPR-BOOT, and no page of
+#       the guest was recycled (never attached, or detached with 0 pages
+#       recycled). Anything else (a kill by its timeout: 137) stays the
+#       test's failure, and the line says so when it was close.
 #   rig_rerun OUT RC
 #       succeed if a test that ended with status RC and printed OUT (a
 #       file) should run again: it failed, a guest of it was lost as
@@ -32,7 +34,7 @@ l2_rig_death() {
 		done
 		[ "$rec" = 0 ] || { echo "l2/$name ended before its init, with ${rec:-an unknown number of} pages recycled: not the rig's"; return 0; }
 	fi
-	echo "PPR-RIG l2/$name: QEMU ended by itself (status 0) before the guest's init, nothing of it recycled"
+	echo "PPR-RIG l2/$name: QEMU ended (status 0) before the guest's init, nothing of it recycled$(grep -m1 -o 'KVM internal error.*' "/tmp/l2-$name.qemu.log" 2>/dev/null | sed 's/^/; /')"
 }
 
 rig_rerun() {

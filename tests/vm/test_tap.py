@@ -11,7 +11,7 @@ tests that L1 had not finished once more and passes; and that an L1 whose
 test never ends is killed by tests/vm/run, that test failed and the rest of
 the run reported, while a test that tests/vm/init runs again is timed from
 its new start; and tests/lib/rig.sh's reading of an L2 guest lost in early
-boot: only a QEMU that exited by itself before the guest's init, with
+boot: only a QEMU that ended with status 0 before the guest's init, with
 nothing of the guest recycled, is the rig's, and only a test with no
 failed result of its own runs again, which tap.py then reports. Prints
 PPR-TAP lines.
