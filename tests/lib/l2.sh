@@ -226,6 +226,11 @@ l2_wait_line() {
 			return 1
 		fi
 		kill -0 "$(cat "/tmp/l2-$1.pid")" 2>/dev/null || { echo "l2/$1 exited before '$2'"; return 1; }
+		# QEMU stops the guest on a KVM internal error and waits: no line comes.
+		if grep -q 'KVM internal error' "/tmp/l2-$1.qemu.log" 2>/dev/null; then
+			echo "l2/$1 stopped on a KVM internal error before '$2'"
+			return 1
+		fi
 		sleep 0.1
 	done
 }
