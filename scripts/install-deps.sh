@@ -18,24 +18,54 @@ pkgs=(
 	# make demo: its plot of host memory over time
 	gnuplot-nox
 )
+# The kernel patches are refreshed against one version of
+# linux-source-6.12, named in kernel/linux-source.version: that version is
+# installed while Debian's archive has it, so that a new point release
+# cannot break a build that passed (docs/decisions.md, "The kernel source
+# is the version the series was refreshed against").
+top=$(cd "$(dirname "$0")/.." && pwd)
+want=$(cat "$top/kernel/linux-source.version")
+srcpkg=linux-source-6.12
+installed() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	[ -n "$(installed "$p")" ] || missing+=("$p")
 done
-[ ${#missing[@]} -gt 0 ] || exit 0
+have=$(installed $srcpkg)
+pin=0
+[ -z "$have" ] || [ "$have" = "$want" ] || pin=1
+[ ${#missing[@]} -gt 0 ] || [ $pin = 1 ] || exit 0
 sudo=
 if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
 		sudo=sudo
+	elif [ ${#missing[@]} -eq 0 ]; then
+		echo "install-deps: $srcpkg is $have, the patches were refreshed against $want;" \
+			"not root, so building $have (run as root to install $want)" >&2
+		exit 0
 	else
 		echo "install-deps: missing Debian packages: ${missing[*]}" >&2
 		echo "install-deps: run as root: apt-get install ${missing[*]}" >&2
 		exit 1
 	fi
 fi
-echo "install-deps: installing ${missing[*]}"
-echo "install-deps: a first run also builds two kernels from scratch (about 15 minutes here) before its tests"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# linux-source-6.12 at the refreshed version if the archive has it.
+if apt-cache madison $srcpkg | awk -v v="$want" '$3 == v { f = 1 } END { exit !f }'; then
+	for i in "${!missing[@]}"; do
+		[ "${missing[$i]}" != $srcpkg ] || missing[$i]=$srcpkg=$want
+	done
+	[ $pin = 0 ] || missing+=("$srcpkg=$want")
+else
+	newest=$(apt-cache policy $srcpkg | sed -n 's/^ *Candidate: //p')
+	echo "install-deps: Debian's archive no longer has $srcpkg $want, the version" \
+		"the patches were refreshed against; using ${have:-$newest}. If a patch" \
+		"does not apply, refresh kernel/patches and kernel/linux-source.version" \
+		"(docs/building.md)" >&2
+fi
+[ ${#missing[@]} -gt 0 ] || exit 0
+echo "install-deps: installing ${missing[*]}"
+case " ${missing[*]} " in *" $srcpkg"*) echo "install-deps: a first run also builds two kernels from scratch (about 15 minutes here) before its tests" ;; esac
+$sudo apt-get install -y -qq --allow-downgrades --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
