@@ -50,10 +50,17 @@ struct ppr_recycle_batch {
 	 * retrying, until the backlog drains.
 	 */
 	struct mutex *range_lock;
+	/*
+	 * A PMD-mapped THP with at least this many of its PTRS_PER_PTE pages
+	 * marked is split and its marked pages recycled; one with fewer is
+	 * left whole (PPR_SKIP_THP). 1 .. PTRS_PER_PTE; PTRS_PER_PTE takes
+	 * only THPs the guest has freed whole.
+	 */
+	unsigned int thp_split_min;
 	/* out, in pages */
 	unsigned int recycled;
 	unsigned int skipped[PPR_SKIP_NR];
-	unsigned int thp_splits;	/* THPs split to be recycled whole */
+	unsigned int thp_splits;	/* THPs split to be recycled */
 	unsigned int swap_freed;	/* swapped-out pages claimed, slots freed */
 };
 

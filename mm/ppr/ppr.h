@@ -177,6 +177,8 @@ struct ppr_client *ppr_recycler_client(void);
 void ppr_recycler_kick(void);
 bool ppr_queue_slice(struct ppr_vm *vm, u64 chunk);
 int ppr_set_reclaim_period(unsigned int ms);
+extern unsigned int ppr_thp_split_min_free;
+int ppr_set_thp_split_min_free(unsigned int pages);
 
 /* recycler.c: a VM's lifetime state, passes and slices */
 void ppr_vm_pass(struct ppr_vm *vm);

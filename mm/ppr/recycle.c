@@ -27,14 +27,18 @@
  * Invariant: the host clears a mark bit only when it takes the page. So a
  * guest that finds its mark gone at allocation knows the page reads as zero.
  *
- * THP: a PMD-mapped THP is split and recycled only when all its 512 pages
- * are marked; then every PTE goes and the whole folio is freed. A partly
- * marked THP is left alone (PPR_SKIP_THP): splitting it would free nothing
- * until the deferred-split shrinker runs, under memory pressure. Before the
- * split, the checks of step 5 are made once in advance (pinned, guest
- * lifetime, marks still set): a split is not undone, and a THP that step 5
- * would put back would stay split for nothing, in 4 KiB mappings in KVM
- * too. They are repeated after the split; only those decide.
+ * THP: a PMD-mapped THP is recycled when at least b->thp_split_min of its
+ * 512 pages are marked, else left whole (PPR_SKIP_THP). A fully marked one
+ * only loses its PMD mapping: every PTE then goes and the whole folio is
+ * freed. A partly marked one is split into 512 small folios first
+ * (split_folio()), because removing some PTEs of a large folio frees
+ * nothing until the deferred-split shrinker runs, under memory pressure.
+ * Before either split, the checks of step 5 are made once in advance
+ * (pinned, guest lifetime, enough marks still set): a split is not undone,
+ * and a THP that step 5 would put back would stay split for nothing, in
+ * 4 KiB mappings in KVM too. They are repeated after the split; only those
+ * decide. Whether khugepaged collapses the range again once the guest has
+ * refilled it is the host's max_ptes_none (docs/recycler.md).
  *
  * A page pinned for DMA (FOLL_PIN: VFIO, io_uring fixed buffers) is skipped
  * before its PTE is touched: clearing and restoring the PTEs of a guest
@@ -94,18 +98,20 @@ static enum ppr_skip ppr_vma_skip(struct vm_area_struct *vma)
 }
 
 /*
- * Before splitting the fully marked THP mapped by @pmd: would step 5 take
- * it? Returns PPR_SKIP_NR if so, else the reason it would not. Advisory
- * only: the same checks run again after the split.
+ * Before splitting the THP mapped by @pmd, at least b->thp_split_min of
+ * whose pages were marked: would step 5 take them? Returns PPR_SKIP_NR if
+ * so, else the reason it would not, and counts the marks now in @marked.
+ * Advisory only: the same checks run again after the split.
  */
 static enum ppr_skip ppr_thp_precheck(struct ppr_recycle_batch *b,
-				      struct vm_area_struct *vma, pmd_t *pmd)
+				      struct vm_area_struct *vma, pmd_t *pmd,
+				      unsigned int *marked)
 {
 	enum ppr_skip why = PPR_SKIP_NR;
 	struct folio *folio;
-	spinlock_t *ptl;		/* the PTE table's lock, from the walk */
-	int expected;
+	spinlock_t *ptl;		/* the PMD's lock */
 	unsigned int i;
+	int expected;
 
 	ptl = pmd_trans_huge_lock(pmd, vma);
 	if (!ptl)
@@ -119,12 +125,45 @@ static enum ppr_skip ppr_thp_precheck(struct ppr_recycle_batch *b,
 	spin_unlock(ptl);
 	if (why != PPR_SKIP_NR)
 		return why;
+	*marked = 0;
 	for (i = 0; i < PTRS_PER_PTE; i++)
-		if (!test_bit(b->gfn + i, b->mark))
-			return PPR_SKIP_THP;	/* partly marked now */
+		*marked += test_bit(b->gfn + i, b->mark);
+	if (*marked < b->thp_split_min)
+		return PPR_SKIP_THP;	/* the guest took pages back meanwhile */
 	if (!b->may_claim(b->arg))
 		return PPR_SKIP_INACTIVE;
 	return PPR_SKIP_NR;
+}
+
+/*
+ * Split the large folio that @pmd maps into small folios, remapping its
+ * pages with PTEs, so that each page recycled below is freed at once.
+ * Returns PPR_SKIP_NR on success, or why the THP stays whole: its folio
+ * is locked (being migrated, merged or collapsed) or has references
+ * beyond its mappings (pinned). The caller holds mmap_lock for read.
+ */
+static enum ppr_skip ppr_thp_split_folio(struct vm_area_struct *vma, pmd_t *pmd)
+{
+	struct folio *folio;
+	spinlock_t *ptl;		/* the PMD's lock */
+	int err;
+
+	mmap_assert_locked(vma->vm_mm);
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (!ptl)
+		return PPR_SKIP_NR;	/* split meanwhile: the PTE path decides */
+	folio = page_folio(pmd_page(*pmd));
+	folio_get(folio);
+	spin_unlock(ptl);
+	if (!folio_trylock(folio)) {
+		folio_put(folio);
+		return PPR_SKIP_LOCKED;
+	}
+	/* Our reference stays with the head page, which stays locked. */
+	err = split_folio(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return err ? PPR_SKIP_PINNED : PPR_SKIP_NR;
 }
 
 /*
@@ -158,7 +197,7 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 	unsigned long rstart, rend;	/* the candidates' span */
 	struct vm_area_struct *vma;
 	struct folio *locked = NULL, *last = NULL;
-	unsigned int i, nr = b->nr, ncand;
+	unsigned int i, nr = b->nr, ncand, marked;
 	bool last_ok = false;
 	enum ppr_skip why;
 	spinlock_t *ptl;	/* the PTE lock of the batch's page table */
@@ -166,6 +205,7 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 	pmd_t *pmd;
 
 	if (WARN_ON_ONCE(!nr || nr > PTRS_PER_PTE || offset_in_page(start) ||
+			 !b->thp_split_min || b->thp_split_min > PTRS_PER_PTE ||
 			 (start & PMD_MASK) != ((start + (nr - 1) * PAGE_SIZE) & PMD_MASK)))
 		return;
 
@@ -204,17 +244,23 @@ void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *
 		goto out_mmap;
 	}
 	if (pmd_trans_huge(pmdp_get_lockless(pmd))) {
-		if (nr != PTRS_PER_PTE || ncand != PTRS_PER_PTE) {
+		if (nr != PTRS_PER_PTE || ncand < b->thp_split_min) {
 			b->skipped[PPR_SKIP_THP] += ncand;
 			goto out_mmap;
 		}
-		/* Fully marked: split the mapping, then free every page below. */
-		why = ppr_thp_precheck(b, vma, pmd);
+		why = ppr_thp_precheck(b, vma, pmd, &marked);
+		/*
+		 * Fully marked: split the mapping only, every page goes below
+		 * and the folio with them. Partly: split the folio too.
+		 */
+		if (why == PPR_SKIP_NR && marked == PTRS_PER_PTE)
+			split_huge_pmd(vma, pmd, start);
+		else if (why == PPR_SKIP_NR)
+			why = ppr_thp_split_folio(vma, pmd);
 		if (why != PPR_SKIP_NR) {
 			b->skipped[why] += ncand;
 			goto out_mmap;
 		}
-		split_huge_pmd(vma, pmd, start);
 		b->thp_splits++;
 	}
 

@@ -51,6 +51,38 @@ static const struct kernel_param_ops ppr_period_ops = {
 module_param_cb(reclaim_period_ms, &ppr_period_ops, &ppr_reclaim_period_ms, 0444);
 MODULE_PARM_DESC(reclaim_period_ms, "milliseconds between recycle passes (10..3600000, default 10000)");
 
+/*
+ * A host THP is split, and its marked pages recycled, when at least this
+ * many of its 512 pages are marked free (docs/decisions.md, "A partly free
+ * THP is split when half of it is free"). 512: only THPs freed whole.
+ */
+unsigned int ppr_thp_split_min_free = 256;
+
+/* Set ppr_thp_split_min_free; -ERANGE outside 1..PTRS_PER_PTE. */
+int ppr_set_thp_split_min_free(unsigned int pages)
+{
+	if (pages < 1 || pages > PTRS_PER_PTE)
+		return -ERANGE;
+	WRITE_ONCE(ppr_thp_split_min_free, pages);
+	return 0;
+}
+
+static int ppr_set_thp_split_param(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	return err ? err : ppr_set_thp_split_min_free(v);
+}
+
+static const struct kernel_param_ops ppr_thp_split_ops = {
+	.set = ppr_set_thp_split_param,
+	.get = param_get_uint,
+};
+module_param_cb(thp_split_min_free, &ppr_thp_split_ops, &ppr_thp_split_min_free, 0444);
+MODULE_PARM_DESC(thp_split_min_free,
+		 "free pages (of 512) at which a host THP is split to be recycled (1..512, default 256)");
+
 static int ppr_set_chunks_param(const char *val, const struct kernel_param *kp)
 {
 	unsigned int v;
@@ -464,6 +496,7 @@ void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *s
 		b.may_claim = ppr_vm_may_claim;
 		b.arg = &claim;
 		b.range_lock = &vm->range_lock;
+		b.thp_split_min = READ_ONCE(ppr_thp_split_min_free);
 		atomic_inc(&vm->batches_in_flight);
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);

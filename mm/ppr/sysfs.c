@@ -66,6 +66,18 @@ static ssize_t reclaim_period_ms_store(struct kobject *k, struct kobj_attribute 
 	return ppr_store_uint(buf, count, ppr_set_reclaim_period);
 }
 
+static ssize_t thp_split_min_free_show(struct kobject *k, struct kobj_attribute *a,
+				       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ppr_thp_split_min_free));
+}
+
+static ssize_t thp_split_min_free_store(struct kobject *k, struct kobj_attribute *a,
+					const char *buf, size_t count)
+{
+	return ppr_store_uint(buf, count, ppr_set_thp_split_min_free);
+}
+
 static ssize_t work_threads_show(struct kobject *k, struct kobj_attribute *a,
 				 char *buf)
 {
@@ -120,10 +132,12 @@ static struct kobj_attribute ppr_merge_period_attr = __ATTR_RW(merge_period_ms);
 static struct kobj_attribute ppr_dedup_cpu_attr = __ATTR_RW(dedup_cpu_percent);
 static struct kobj_attribute ppr_period_attr = __ATTR_RW(reclaim_period_ms);
 static struct kobj_attribute ppr_threads_attr = __ATTR_RW(work_threads);
+static struct kobj_attribute ppr_thp_split_attr = __ATTR_RW(thp_split_min_free);
 
 static struct attribute *ppr_settings_attrs[] = {
 	&ppr_run_attr.attr,
 	&ppr_period_attr.attr,
+	&ppr_thp_split_attr.attr,
 	&ppr_threads_attr.attr,
 	&ppr_merge_period_attr.attr,
 	&ppr_dedup_cpu_attr.attr,

@@ -201,3 +201,25 @@ void fakevm_wait_passes(const struct fakevm *f, long n)
 	for (i = 0; i < 3000 && fakevm_read(f, "passes", NULL, 0) < start + n; i++)
 		usleep(10000);
 }
+
+long fakevm_smaps_kib(const void *addr, const char *field)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	size_t len = strlen(field);
+	char line[256];
+	long kib = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		die("/proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && !strncmp(line, field, len) && line[len] == ':' &&
+			 sscanf(line + len + 1, "%ld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib;
+}

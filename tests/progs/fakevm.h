@@ -53,6 +53,11 @@ void fakevm_count(const struct fakevm *f, unsigned long first, unsigned long n,
 		  unsigned long *intact, unsigned long *zero, unsigned long *other);
 /* vms/<id>/FILE as a number; its text in @buf if not NULL. */
 long fakevm_read(const struct fakevm *f, const char *file, char *buf, size_t len);
+/*
+ * Field @field ("Rss", "AnonHugePages") of the /proc/self/smaps entry of
+ * the mapping that holds @addr, in KiB; -1 if not found.
+ */
+long fakevm_smaps_kib(const void *addr, const char *field);
 /* Wait until vms/<id>/passes has moved by @n; 30 s at most. */
 void fakevm_wait_passes(const struct fakevm *f, long n);
 

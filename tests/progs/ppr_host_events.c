@@ -315,8 +315,9 @@ static void stress_case(int seconds)
 
 	/*
 	 * Quiet again: every marked page is taken. No more collapses: one of
-	 * a range the pass has half taken would leave the rest in a partly
-	 * marked THP, which the recycler leaves alone (docs/recycler.md).
+	 * a range the pass has partly taken would leave the rest in a THP
+	 * with fewer than thp_split_min_free pages marked, which the
+	 * recycler leaves alone (docs/recycler.md).
 	 */
 	if (madvise(f.ram, PAGES * 4096UL, MADV_NOHUGEPAGE))
 		die("MADV_NOHUGEPAGE");

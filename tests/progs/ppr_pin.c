@@ -47,27 +47,6 @@ static void unpin(int fd)
 	close(fd);
 }
 
-/* AnonHugePages of the mapping that holds @addr, in KiB; -1 if not found. */
-static long anon_huge_kib(void *addr)
-{
-	unsigned long a = (unsigned long)addr, lo, hi;
-	char line[256];
-	long kib = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		die("/proc/self/smaps");
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-			in = a >= lo && a < hi;
-		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
-			break;
-	}
-	fclose(f);
-	return kib;
-}
-
 static long stat_of(const struct fakevm *f, const char *file)
 {
 	return fakevm_read(f, file, NULL, 0);
@@ -97,7 +76,7 @@ int main(void)
 	madvise(small, 2UL << 20, MADV_NOHUGEPAGE);
 	madvise(huge, 2UL << 20, MADV_HUGEPAGE);
 	fakevm_fill(&f);
-	thp0 = anon_huge_kib(huge);
+	thp0 = fakevm_smaps_kib(huge, "AnonHugePages");
 	if (thp0 != 2048) {
 		fprintf(stderr, "ppr_pin: chunk 1 is not one THP (AnonHugePages %ld kB): is THP on?\n", thp0);
 		return 1;
@@ -128,7 +107,7 @@ int main(void)
 	fakevm_mark(&f, 512, 512);
 	fakevm_wait_passes(&f, 5);
 	rec = stat_of(&f, "recycled_pages") - 512;
-	thp1 = anon_huge_kib(huge);
+	thp1 = fakevm_smaps_kib(huge, "AnonHugePages");
 	fakevm_count(&f, 512, 512, &intact, &zero, &other);
 	T(!rec && !stat_of(&f, "thp_splits") && thp1 == 2048 && intact == 512,
 	  "pinned-thp-not-split", "recycled %ld, thp_splits %ld, AnonHugePages %ld kB, %lu of 512 intact",
@@ -136,10 +115,10 @@ int main(void)
 	unpin(ring);
 	rec = wait_for(&f, "recycled_pages", 1024, 5) - 512;
 	fakevm_count(&f, 512, 512, &intact, &zero, &other);
-	T(rec == 512 && zero == 512 && stat_of(&f, "thp_splits") == 1 && anon_huge_kib(huge) == 0,
+	T(rec == 512 && zero == 512 && stat_of(&f, "thp_splits") == 1 && fakevm_smaps_kib(huge, "AnonHugePages") == 0,
 	  "unpinned-thp-split-and-recycled",
 	  "recycled %ld of 512, %lu zeroed, thp_splits %ld, AnonHugePages %ld kB",
-	  rec, zero, stat_of(&f, "thp_splits"), anon_huge_kib(huge));
+	  rec, zero, stat_of(&f, "thp_splits"), fakevm_smaps_kib(huge, "AnonHugePages"));
 
 	unlink(f.path);
 	return tap_failed;

@@ -22,6 +22,8 @@ const struct param params[] = {
 	{ "merge_period", "merge_period_ms", PARAM_DURATION, "time between PageONE passes" },
 	{ "dedup_cpu", "dedup_cpu_percent", PARAM_PERCENT,
 	  "PageONE's CPU budget: percent of one CPU, threads summed" },
+	{ "thp_split_min_free", "thp_split_min_free", PARAM_COUNT,
+	  "free pages (of 512) at which a host THP is split and recycled" },
 	{ "work_threads", "work_threads", PARAM_COUNT,
 	  "work threads shared by recycling and PageONE" },
 	{ "merge_vm_ram", "merge_vm_ram", PARAM_BOOL, "make attached VMs' guest RAM mergeable" },

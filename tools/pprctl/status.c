@@ -179,10 +179,13 @@ static int print_vm_table(const struct vm *vms, size_t nr)
 static void print_settings(void)
 {
 	char buf[64];
+	int err, width = 0;
 	uint64_t v;
 	size_t i;
-	int err;
 
+	for (i = 0; i < nr_params; i++)
+		if ((int)strlen(params[i].name) > width)
+			width = strlen(params[i].name);
 	printf("Settings:\n");
 	for (i = 0; i < nr_params; i++) {
 		err = sysfs_read_u64(params[i].file, &v);
@@ -192,7 +195,7 @@ static void print_settings(void)
 			snprintf(buf, sizeof(buf), "- (%s)", strerror(-err));
 		else
 			format_param(&params[i], v, buf, sizeof(buf));
-		printf("  %-16s %s\n", params[i].name, buf);
+		printf("  %-*s %s\n", width, params[i].name, buf);
 	}
 }
 

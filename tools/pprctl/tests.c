@@ -156,6 +156,7 @@ static void make_tree(const char *dir)
 	put(dir, "merge_period_ms", "500\n");
 	put(dir, "dedup_cpu_percent", "20\n");
 	put(dir, "work_threads", "2\n");
+	put(dir, "thp_split_min_free", "256\n");
 	put(dir, "merge_vm_ram", "1\n");
 	put(dir, "stats/recycled_pages", "262144\n");
 	put(dir, "stats/scan_passes", "42\n");
@@ -1068,7 +1069,7 @@ static void test_cli(void)
 	snprintf(want, sizeof(want), "unknown parameter 'speed'; use one of: %s", names);
 	expect_exact("usage/get-unknown-param", 2, "", usage_line("get", want));
 	expect("usage/get-unknown-param-text", 2, NULL,
-	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, dedup_cpu, work_threads, merge_vm_ram");
+	       "unknown parameter 'speed'; use one of: run, reclaim_period, merge_period, dedup_cpu, thp_split_min_free, work_threads, merge_vm_ram");
 	RUN("get", "run", "merge_period");
 	expect_exact("usage/get-too-many", 2, "",
 		     usage_line("get", "too many arguments ('merge_period')"));
@@ -1297,11 +1298,12 @@ static void test_status(void)
 
 	RUN("status");
 	expect("status/exit", 0, "Settings:", NULL);
-	expect("status/run", 0, "run              on\n", NULL);
-	expect("status/reclaim-period", 0, "reclaim_period   10s\n", NULL);
-	expect("status/merge-period", 0, "merge_period     500ms\n", NULL);
-	expect("status/work-threads", 0, "work_threads     2\n", NULL);
-	expect("status/dedup-cpu", 0, "dedup_cpu        20%\n", NULL);
+	expect("status/run", 0, "run                on\n", NULL);
+	expect("status/reclaim-period", 0, "reclaim_period     10s\n", NULL);
+	expect("status/merge-period", 0, "merge_period       500ms\n", NULL);
+	expect("status/work-threads", 0, "work_threads       2\n", NULL);
+	expect("status/thp-split-min-free", 0, "thp_split_min_free 256\n", NULL);
+	expect("status/dedup-cpu", 0, "dedup_cpu          20%\n", NULL);
 	expect("status/stat-pages", 0, "262144 pages (1024.0 MiB)", NULL);
 	expect("status/stat-ns", 0, "1.234s", NULL);
 	expect("status/stat-bytes", 0, "1.5 KiB", NULL);
@@ -1337,7 +1339,7 @@ static void test_status(void)
 	put(root, "dedup_cpu_percent", "0\n");
 	RUN("status");
 	expect("status/no-vms", 0, "VMs: none attached", NULL);
-	expect("status/dedup-cpu-off", 0, "dedup_cpu        off\n", NULL);
+	expect("status/dedup-cpu-off", 0, "dedup_cpu          off\n", NULL);
 	RUN("status", "-j");
 	check_json("status/no-vms-json");
 	expect("status/no-vms-json-array", 0, "\"vms\": []", NULL);
