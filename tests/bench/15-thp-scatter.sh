@@ -13,14 +13,14 @@ echo 255 >/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none
 
 # one THP MIN_FREE: prints a PPR-BENCH line; 1 if the guest failed.
 one() {
-	local thp=$1 min=$2 name=scatter-$1-$2 out id before after p0 t0 rc=0
+	local thp=$1 min=$2 name=scatter-$1-$2 out id before after p0 t0 r0 rc=0
 	echo "$thp" >/sys/kernel/mm/transparent_hugepage/enabled
 	modprobe ppr_pageone reclaim_period_ms=$period_ms thp_split_min_free=$min || return 1
 	l2_start "$name" scatter mem=512M ivshmem=1M cmdline="ppr.scatter=$mib ppr.idle=30" timeout=600 || return 1
 	out=$(l2_attach "$name") || { echo "$out"; l2_wait "$name"; return 1; }
 	id=$(echo "$out" | sed -n 's/^attached vm \([0-9]*\):.*/\1/p')
 	l2_wait_line "$name" 'scatter: written' 300 || { l2_wait "$name"; return 1; }
-	before=$(l2_rss_kib "$name")
+	before=$(l2_rss_kib "$name") r0=$(cat $V/$id/recycled_pages)
 	l2_wait_line "$name" 'scatter: freed' 120 || { l2_wait "$name"; return 1; }
 	p0=$(cat $V/$id/passes) t0=$(date +%s)
 	# Two full periods after the frees: the pass under way may have read
@@ -32,6 +32,7 @@ one() {
 	echo "PPR-BENCH thp-scatter: THP $thp, thp_split_min_free $min: freed $((mib / 2)) MiB," \
 		"QEMU RSS $((before / 1024)) -> $((after / 1024)) MiB, returned $(((before - after) / 1024)) MiB" \
 		"($(((before - after) * 100 / (mib * 512)))% of what was freed) within $(($(cat $V/$id/passes) - p0)) passes;" \
+		"recycled $((($(cat $V/$id/recycled_pages) - r0) / 256)) MiB;" \
 		"thp_splits $(cat $V/$id/thp_splits), skipped_thp_partial_pages $(cat $V/$id/skipped_thp_partial_pages)"
 	l2_wait_line "$name" 'scatter: verified' 300 || rc=1
 	l2_wait "$name" || rc=1
