@@ -44,9 +44,8 @@ void fakevm_create(struct fakevm *f, const char *name, unsigned long pages)
 
 	memset(f, 0, sizeof(*f));
 	f->pages = pages;
+	/* -1 if the module is not loaded: fakevm_attach opens it then. */
 	f->dev = open("/dev/" PPR_DEVICE_NAME, O_RDWR);
-	if (f->dev < 0)
-		die("/dev/" PPR_DEVICE_NAME);
 	kvm = open("/dev/kvm", O_RDWR);
 	if (kvm < 0)
 		die("/dev/kvm");
@@ -83,6 +82,10 @@ void fakevm_attach(struct fakevm *f)
 	req.area_size = FAKEVM_AREA_BYTES;
 	req.vmm_pid = getpid();
 	snprintf(req.name, sizeof(req.name), "%s", f->path + strlen("/dev/shm/ppr-"));
+	if (f->dev < 0)
+		f->dev = open("/dev/" PPR_DEVICE_NAME, O_RDWR);
+	if (f->dev < 0)
+		die("/dev/" PPR_DEVICE_NAME);
 	if (ioctl(f->dev, PPR_IOC_ATTACH, &req))
 		die("PPR_IOC_ATTACH");
 	f->id = req.vm_id;

@@ -15,7 +15,7 @@
 #define FAKEVM_AREA_BYTES	(1UL << 20)
 
 struct fakevm {
-	int dev;			/* /dev/ppr_pageone */
+	int dev;			/* /dev/ppr_pageone, -1 until the module is loaded */
 	int vm;				/* KVM VM fd */
 	int area;			/* the area file, /dev/shm/ppr-NAME */
 	int id;				/* vms/<id> once attached */

@@ -4,7 +4,7 @@
  * VMMs (pprctl watch): a KVM VM and, unless --no-area, the mark area
  * /dev/shm/ppr-NAME laid out as a guest's driver would before it announces.
  * It keeps no fd of /dev/ppr_pageone, so the module can be unloaded under
- * it. Prints "ready" once it is all in place.
+ * it, and needs no module to start, as a QEMU does not. Prints "ready" once it is all in place.
  *
  *   fakevm_hold NAME [--no-area]
  */
@@ -24,7 +24,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fakevm_create(&f, argv[1], 512);
-	close(f.dev);
+	if (f.dev >= 0)
+		close(f.dev);
 	if (argc > 2) {
 		munmap(f.h, FAKEVM_AREA_BYTES);
 		close(f.area);

@@ -193,8 +193,9 @@ int cmd_get(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Parse value for p into *v; print why not and return -1 if it is invalid. */
-static int parse_param_value(const struct param *p, const char *value, uint64_t *v)
+/* Parse value for p into *v; print why not (for @cmd) and return -1 if it is invalid. */
+static int parse_param_value(const char *cmd, const struct param *p, const char *value,
+			     uint64_t *v)
 {
 	enum pct_err perr;
 	enum dur_err derr;
@@ -209,18 +210,18 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 			*v = 0;
 			return 0;
 		}
-		usage_error("set", "invalid value '%s' for %s; use %s", value, p->name,
+		usage_error(cmd, "invalid value '%s' for %s; use %s", value, p->name,
 			    kinds[p->kind].syntax);
 		return -1;
 	case PARAM_DURATION:
 		derr = parse_duration_ms(value, v);
 		if (derr == DUR_NO_UNIT) {
-			usage_error("set", "%s '%s' has no unit; give one, e.g. %sms, %ss, %sm or %sh",
+			usage_error(cmd, "%s '%s' has no unit; give one, e.g. %sms, %ss, %sm or %sh",
 				    p->name, value, value, value, value, value);
 			return -1;
 		}
 		if (derr) {
-			usage_error("set",
+			usage_error(cmd,
 				    "invalid duration '%s' for %s: %s; write e.g. 500ms, 10s, 1.5s, 10m or 1h",
 				    value, p->name, dur_strerror(derr));
 			return -1;
@@ -228,7 +229,7 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 		return 0;
 	case PARAM_COUNT:
 		if (parse_u64(value, v)) {
-			usage_error("set", "invalid value '%s' for %s; use a whole number, e.g. 4",
+			usage_error(cmd, "invalid value '%s' for %s; use a whole number, e.g. 4",
 				    value, p->name);
 			return -1;
 		}
@@ -236,7 +237,7 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 	case PARAM_PERCENT:
 		perr = parse_percent(value, v);
 		if (perr) {
-			usage_error("set",
+			usage_error(cmd,
 				    "invalid percent '%s' for %s: %s; write e.g. 20%% or off",
 				    value, p->name, pct_strerror(perr));
 			return -1;
@@ -246,10 +247,33 @@ static int parse_param_value(const struct param *p, const char *value, uint64_t 
 	return -1;
 }
 
-int cmd_set(int argc, char **argv)
+int param_parse(const char *cmd, const char *name, const char *value,
+		const struct param **p, uint64_t *v)
+{
+	*p = lookup_param(cmd, name);
+	return *p && !parse_param_value(cmd, *p, value, v) ? 0 : -1;
+}
+
+int param_write(const struct param *p, uint64_t v)
 {
 	char buf[64], val[32], path[PATH_MAX];
 	enum hint_ctx ctx = HINT_SYSFS_WRITE;
+	int err;
+
+	snprintf(val, sizeof(val), "%" PRIu64 "\n", v);
+	err = sysfs_write(p->file, val);
+	if (!err)
+		return 0;
+	sysfs_path(path, sizeof(path), p->file);
+	if (p->kind == PARAM_PERCENT)
+		ctx = HINT_SYSFS_WRITE_PERCENT;
+	pr_errno(ctx, -err, "set %s %s (writing %" PRIu64 " to %s)", p->name,
+		 format_param(p, v, buf, sizeof(buf)), v, path);
+	return -1;
+}
+
+int cmd_set(int argc, char **argv)
+{
 	const struct param *p;
 	const char *pos[2];
 	int json = 0, err;
@@ -258,23 +282,12 @@ int cmd_set(int argc, char **argv)
 	err = param_args("set", argc, argv, 2, pos, &json);
 	if (err)
 		return err;
-	p = lookup_param("set", pos[0]);
-	if (!p)
-		return EXIT_USAGE;
-	if (parse_param_value(p, pos[1], &v))
+	if (param_parse("set", pos[0], pos[1], &p, &v))
 		return EXIT_USAGE;
 	if (sysfs_check_root())
 		return EXIT_FAIL;
-	snprintf(val, sizeof(val), "%" PRIu64 "\n", v);
-	err = sysfs_write(p->file, val);
-	if (err) {
-		sysfs_path(path, sizeof(path), p->file);
-		if (p->kind == PARAM_PERCENT)
-			ctx = HINT_SYSFS_WRITE_PERCENT;
-		pr_errno(ctx, -err, "set %s %s (writing %" PRIu64 " to %s)", p->name,
-			 format_param(p, v, buf, sizeof(buf)), v, path);
+	if (param_write(p, v))
 		return EXIT_FAIL;
-	}
 	if (json)
 		print_json(p, v);
 	return EXIT_OK;

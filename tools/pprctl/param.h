@@ -32,6 +32,16 @@ extern const size_t nr_params;
 /* By name or by sysfs file name; NULL if there is none. */
 const struct param *find_param(const char *name);
 
+/*
+ * PARAM VALUE as pprctl set takes them: the parameter into *p, the value to
+ * write into *v. On a usage error, prints it for @cmd and returns -1.
+ */
+int param_parse(const char *cmd, const char *name, const char *value,
+		const struct param **p, uint64_t *v);
+
+/* Write @v to @p's sysfs file; on failure print what and why, return -1. */
+int param_write(const struct param *p, uint64_t v);
+
 /* The value as pprctl get prints it: on/off, 10s, 4, 20%/off. Returns buf. */
 char *format_param(const struct param *p, uint64_t v, char *buf, size_t size);
 

@@ -38,6 +38,16 @@ static const struct command commands[] = {
 	  "    Attach every QEMU that has a mark area as it starts (each DURATION,\n"
 	  "    default 2s), as pprctl attach PID would; a VM detached by hand while its\n"
 	  "    QEMU runs is left alone. Runs until stopped; --once looks once.\n", 0 },
+	{ "replace-ksm", cmd_replace_ksm,
+	  "pprctl replace-ksm [--json] [PARAM VALUE]...",
+	  "    Hand this host's merging from ksmd to the module: stop ksmtuned (systemctl),\n"
+	  "    modprobe " PPR_DEVICE_NAME ", apply each setting as pprctl set would, and\n"
+	  "    attach every running QEMU that has a mark area. Settings are checked before\n"
+	  "    anything is changed.\n", 1 },
+	{ "restore-ksm", cmd_restore_ksm,
+	  "pprctl restore-ksm [--json]",
+	  "    The reverse: unload the module (ksmd merges again, what was merged stays\n"
+	  "    merged) and start ksmtuned again if replace-ksm stopped it.\n", 0 },
 	{ "get", cmd_get,
 	  "pprctl get [--json] PARAM",
 	  "    Print a setting.\n", 1 },

@@ -42,6 +42,8 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_replace_ksm(int argc, char **argv);
+int cmd_restore_ksm(int argc, char **argv);
 
 /* attach.c internals, exposed for the tests. */
 #define AREA_MAX_CANDIDATES	16

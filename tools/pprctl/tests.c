@@ -1080,6 +1080,19 @@ static void test_cli(void)
 	RUN("set", "--", "work_threads", "-2");
 	expect("usage/set-negative-after-dashes", 2, NULL,
 	       "invalid value '-2' for work_threads; use a whole number");
+	RUN("replace-ksm", "reclaim_period");
+	expect_exact("usage/replace-ksm-missing-value", 2, "",
+		     usage_line("replace-ksm", "reclaim_period has no value; give PARAM VALUE pairs"));
+	RUN("replace-ksm", "reclaim_period", "10s", "speed", "2");
+	expect("usage/replace-ksm-unknown-param", 2, NULL,
+	       "pprctl: replace-ksm: unknown parameter 'speed'; use one of: run,");
+	RUN("replace-ksm", "merge_period", "600");
+	expect("usage/replace-ksm-bad-value", 2, NULL, "merge_period '600' has no unit");
+	RUN("replace-ksm", "merge_period", "600", "--help");
+	expect("usage/replace-ksm-help-wins", 0, "usage: pprctl replace-ksm", NULL);
+	RUN("restore-ksm", "now");
+	expect_exact("usage/restore-ksm-no-args", 2, "",
+		     usage_line("restore-ksm", "unexpected argument 'now'; restore-ksm takes none"));
 	RUN("attach");
 	expect_exact("usage/attach-missing-pid", 2, "", usage_line("attach", "missing the QEMU pid"));
 	RUN("attach", "qemu");
@@ -1757,7 +1770,8 @@ static int man_has_bold(const char *text, const char *word)
 /* The man page is written by hand: check it against the code's tables. */
 static void test_man_contents(const char *man)
 {
-	static const char *const cmds[] = { "status", "get", "set", "attach", "detach" };
+	static const char *const cmds[] = { "status", "get", "set", "attach", "detach",
+					    "replace-ksm", "restore-ksm" };
 	char text[65536], name[128], want[256];
 	size_t i, n;
 	FILE *f;
@@ -1771,8 +1785,17 @@ static void test_man_contents(const char *man)
 	text[n] = '\0';
 	fclose(f);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		char roff[64];	/* the name as roff writes it: "-" as "\-" */
+		size_t k, r = 0;
+
+		for (k = 0; cmds[i][k] && r < sizeof(roff) - 3; k++) {
+			if (cmds[i][k] == '-')
+				roff[r++] = '\\';
+			roff[r++] = cmds[i][k];
+		}
+		roff[r] = '\0';
 		snprintf(name, sizeof(name), "man-page/synopsis-json/%s", cmds[i]);
-		snprintf(want, sizeof(want), ".B pprctl %s\n.RB [ \\-\\-json ]\n", cmds[i]);
+		snprintf(want, sizeof(want), ".B pprctl %s\n.RB [ \\-\\-json ]\n", roff);
 		result(name, strstr(text, want) != NULL, "no '%s' in the SYNOPSIS", oneline(want));
 	}
 	for (i = 0; i < nr_params; i++) {
