@@ -3,11 +3,12 @@
  * Guest workload for the host's THP policy: write MIB of memory, give
  * every other 4 KiB page back to the kernel (scattered frees, as a guest
  * that frees half of a large buffer page by page), hold the rest for
- * HOLD_S seconds, then check every byte of what it kept.
+ * HOLD_S seconds, then check every byte of what it kept; then free the
+ * rest too and idle HOLD_S seconds more.
  *
  * usage: scatter_free MIB HOLD_S
- * Prints "scatter: written", "scatter: freed N pages" and "scatter:
- * verified"; exits 1 on a mismatch.
+ * Prints "scatter: written", "scatter: freed N pages", "scatter:
+ * verified" and "scatter: all freed"; exits 1 on a mismatch.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,5 +65,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("scatter: verified\n");
+	fflush(stdout);
+	/* Then the rest: whole 2 MiB blocks free, for the host to compare. */
+	munmap(buf, pages * PAGE);
+	printf("scatter: all freed\n");
+	fflush(stdout);
+	sleep(hold);
 	return 0;
 }
