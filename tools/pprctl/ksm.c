@@ -271,8 +271,14 @@ int cmd_restore_ksm(int argc, char **argv)
 	say(json, MODULE ": %s", unloaded ? "unloaded; ksmd merges again" : "was not loaded");
 	state_path(path, sizeof(path));
 	if (!access(path, F_OK)) {
-		if (!systemd_runs() || run(start, json)) {
-			pr_err("restore-ksm: systemctl start ksmtuned.service failed (above); start ksmtuned by hand");
+		if (!systemd_runs()) {
+			pr_err("restore-ksm: replace-ksm stopped ksmtuned, but systemd does not run now; start ksmtuned by hand, then remove %s",
+			       path);
+			return EXIT_FAIL;
+		}
+		if (run(start, json)) {
+			pr_err("restore-ksm: systemctl start ksmtuned.service failed (above); start ksmtuned by hand, then remove %s",
+			       path);
 			return EXIT_FAIL;
 		}
 		unlink(path);

@@ -1278,6 +1278,31 @@ static void test_top(void)
 	expect("top/module-missing", 1, NULL, "not loaded");
 }
 
+/*
+ * pprctl restore-ksm with the module not loaded has nothing to unload; a
+ * record that replace-ksm stopped ksmtuned, on a machine without systemd,
+ * is an error that names the record and keeps it.
+ */
+static void test_restore_ksm(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	snprintf(dir, sizeof(dir), "%s/state", tmp);
+	setenv("PPR_STATE_DIR", dir, 1);
+	RUN_ENV("/nonexistent-ppr-sysfs", NULL, "restore-ksm");
+	expect("restore-ksm/nothing-to-do", 0, "ppr_pageone: was not loaded", NULL);
+	if (!access("/run/systemd/system", F_OK)) {
+		skip("restore-ksm/record-without-systemd", "systemd runs here");
+	} else {
+		put(dir, "ksmtuned-stopped", "");
+		snprintf(path, sizeof(path), "%s/ksmtuned-stopped", dir);
+		RUN_ENV("/nonexistent-ppr-sysfs", NULL, "restore-ksm");
+		expect("restore-ksm/record-without-systemd", 1, NULL, "systemd does not run now");
+		result("restore-ksm/record-kept", !access(path, F_OK), "%s was removed", path);
+	}
+	unsetenv("PPR_STATE_DIR");
+}
+
 /* pprctl watch on the build machine: no VMM to attach; its usage errors. */
 static void test_watch(void)
 {
@@ -1869,6 +1894,7 @@ int main(int argc, char **argv)
 	test_status();
 	test_top();
 	test_watch();
+	test_restore_ksm();
 	test_get();
 	test_set();
 	test_module_missing();
