@@ -6,6 +6,7 @@
 #   make images           L1/L2 initramfs images (implies kernel, selftests)
 #   make run TESTS="..."  boot L1 and run only the named tests/host tests
 #   make shell            boot L1 with a shell on this terminal (Ctrl-a x quits)
+#   make qemu             L1's QEMU: Debian's with qemu/patches (implied by images)
 #   make checkpatch       scripts/checkpatch.pl over our kernel sources
 #   make deps             install missing Debian packages (every target above
 #                         that builds or boots does it first)
@@ -20,7 +21,7 @@ SHELL := /bin/bash
 obj := build/obj-$(FLAVOUR)
 img := build/images-$(FLAVOUR)
 
-.PHONY: deps lean-l2-kernel bench soak all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
+.PHONY: deps qemu lean-l2-kernel bench soak all kernel selftests tools kmod images check run shell demo checkpatch clean distclean
 
 all: images
 
@@ -50,8 +51,13 @@ endif
 lean-l2-kernel: deps
 	kernel/build.sh lean
 
-images: kernel selftests tools kmod
+images: kernel selftests tools kmod qemu
 	tests/vm/mkimages.sh $(FLAVOUR)
+
+# L1's emulator under TCG: Debian's QEMU with qemu/patches (rebuilt only
+# when they change).
+qemu: deps
+	scripts/build-qemu.sh
 
 # pprctl's unit tests and the module's dependency check run here, on the
 # build machine; their results are counted with the VM's.

@@ -17,6 +17,10 @@ pkgs=(
 	qemu-system-x86 seabios busybox-static libnuma-dev python3
 	# make demo: its plot of host memory over time
 	gnuplot-nox
+	# L1's QEMU rebuilt from Debian's source with qemu/patches
+	# (scripts/build-qemu.sh): fetching the source, and what building
+	# x86_64 system emulation under TCG takes
+	dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev
 )
 # The kernel patches are refreshed against one version of
 # linux-source-6.12, named in kernel/linux-source.version: that version is
@@ -34,11 +38,20 @@ done
 have=$(installed $srcpkg)
 pin=0
 [ -z "$have" ] || [ "$have" = "$want" ] || pin=1
-[ ${#missing[@]} -gt 0 ] || [ $pin = 1 ] || exit 0
+# scripts/build-qemu.sh fetches QEMU's source with apt-get source, which
+# needs deb-src lines; Debian 12's images ship only binary ones.
+debsrc=/etc/apt/sources.list.d/ppr-deb-src.sources
+src=0
+grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/* || src=1
+[ ${#missing[@]} -gt 0 ] || [ $pin = 1 ] || [ $src = 1 ] || exit 0
 sudo=
 if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
 		sudo=sudo
+	elif [ $src = 1 ]; then
+		echo "install-deps: no deb-src lines in /etc/apt, which scripts/build-qemu.sh needs;" \
+			"run this script as root once to add them (and any missing packages)" >&2
+		exit 1
 	elif [ ${#missing[@]} -eq 0 ]; then
 		echo "install-deps: $srcpkg is $have, the patches were refreshed against $want;" \
 			"not root, so building $have (run as root to install $want)" >&2
@@ -50,6 +63,16 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ $src = 1 ]; then
+	echo "install-deps: adding Debian's source archive ($debsrc) for scripts/build-qemu.sh"
+	printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" \
+		"Suites: bookworm bookworm-updates" "Components: main" \
+		"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
+		"Types: deb-src" "URIs: http://deb.debian.org/debian-security" \
+		"Suites: bookworm-security" "Components: main" \
+		"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+		$sudo tee "$debsrc" >/dev/null
+fi
 $sudo apt-get update -qq
 # linux-source-6.12 at the refreshed version if the archive has it.
 if apt-cache madison $srcpkg | awk -v v="$want" '$3 == v { f = 1 } END { exit !f }'; then
