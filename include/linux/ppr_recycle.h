@@ -72,5 +72,6 @@ struct ppr_recycle_scratch {
 
 void ppr_recycle_batch(struct ppr_recycle_batch *b, struct ppr_recycle_scratch *s);
 void ppr_recycle_drain_lru(void);
+int ppr_recycle_thp_mapped(struct mm_struct *mm, unsigned long addr);
 
 #endif /* _LINUX_PPR_RECYCLE_H */

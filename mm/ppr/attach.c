@@ -120,6 +120,7 @@ static void ppr_vm_free(struct kref *ref)
 		ida_free(&ppr_vm_ida, vm->id);
 	xa_destroy(&vm->retry);
 	xa_destroy(&vm->queued);
+	xa_destroy(&vm->thp_split);
 	kfree(vm->ram_made);
 	kfree(vm);
 }
@@ -380,6 +381,7 @@ int ppr_vm_attach(struct ppr_attach *req)
 	mutex_init(&vm->range_lock);
 	xa_init(&vm->retry);
 	xa_init(&vm->queued);
+	xa_init(&vm->thp_split);
 	INIT_WORK(&vm->detach_work, ppr_vm_detach_work);
 	vm->status = PPR_VM_WAITING;
 	vm->vmm_pid = req->vmm_pid;

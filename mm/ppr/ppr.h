@@ -55,6 +55,7 @@ struct ppr_vm_stats {
 	atomic64_t unconfirmed;		/* passes skipped: active, nonce not echoed */
 	atomic64_t memslot_removals;	/* removals seen while attached */
 	atomic64_t thp_splits;		/* THPs split, fully marked, to recycle */
+	atomic64_t thp_collapses;	/* of those ranges, huge again (khugepaged) */
 	atomic64_t swap_freed;		/* marked pages swapped out: slots freed */
 	atomic64_t retried_chunks;	/* chunks queued again after a pin/lock skip */
 	atomic64_t capped_passes;	/* passes cut at max_chunks_per_pass */
@@ -138,6 +139,13 @@ struct ppr_vm {
 	struct xarray queued;
 	atomic_t nr_queued;		/* entries of @queued */
 	u64 cursor;			/* under ppr_vms_lock: where a capped pass stopped */
+	/*
+	 * Host THPs the recycler split, by hva >> PMD_SHIFT, until a pass
+	 * finds the range PMD-mapped again (counted in thp_collapses) or its
+	 * VMA gone. Stored by workers, walked and erased by the daemon's
+	 * pass (the xarray's own lock).
+	 */
+	struct xarray thp_split;
 
 	struct ppr_vm_stats stats;
 	/*
@@ -162,6 +170,7 @@ struct ppr_stats {
 	atomic64_t no_memslot;
 	atomic64_t memslot_removals;
 	atomic64_t thp_splits;
+	atomic64_t thp_collapses;
 	atomic64_t swap_freed;
 	atomic64_t retried_chunks;
 };

@@ -80,6 +80,33 @@ void ppr_recycle_drain_lru(void)
 }
 EXPORT_SYMBOL_NS_GPL(ppr_recycle_drain_lru, PPR);
 
+/**
+ * ppr_recycle_thp_mapped - is the PMD at @addr a THP mapping again?
+ * @mm: the VMM's; the caller holds mmget() and mmap_read_lock()
+ * @addr: a PMD-aligned address whose THP the recycler split
+ *
+ * Return: 1 if a huge PMD maps @addr (khugepaged collapsed the range
+ * again), 0 if small pages or nothing do, -ENOENT if no private anonymous
+ * VMA covers the whole PMD any more (the range will not come back),
+ * -EINVAL if @addr is not PMD-aligned.
+ */
+int ppr_recycle_thp_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	pmd_t *pmd;
+
+	mmap_assert_locked(mm);
+	if (!IS_ALIGNED(addr, PMD_SIZE))
+		return -EINVAL;
+	vma = vma_lookup(mm, addr);
+	if (!vma || !vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED) ||
+	    addr + PMD_SIZE > vma->vm_end)
+		return -ENOENT;
+	pmd = mm_find_pmd(mm, addr);
+	return pmd && pmd_trans_huge(pmdp_get_lockless(pmd));
+}
+EXPORT_SYMBOL_NS_GPL(ppr_recycle_thp_mapped, PPR);
+
 /* Return PPR_SKIP_NR when pages of @vma may be recycled, else the reason. */
 static enum ppr_skip ppr_vma_skip(struct vm_area_struct *vma)
 {

@@ -318,6 +318,36 @@ static bool ppr_vm_queue_range(struct ppr_vm *vm, struct ppr_area_view *view,
 }
 
 /*
+ * Count the ranges the recycler split that are huge pages again (the
+ * guest refilled them and khugepaged collapsed them), and forget them and
+ * those whose VMA went away. One mmap_read_lock() per VM and pass, only
+ * while it has split ranges to look at; none if the VMM is exiting.
+ */
+static void ppr_vm_count_collapses(struct ppr_vm *vm)
+{
+	unsigned long idx;
+	void *e;
+
+	lockdep_assert_held(&ppr_vms_lock);	/* one walker: the daemon */
+	if (xa_empty(&vm->thp_split) || !mmget_not_zero(vm->mm))
+		return;
+	mmap_read_lock(vm->mm);
+	xa_for_each(&vm->thp_split, idx, e) {
+		int r = ppr_recycle_thp_mapped(vm->mm, idx << PMD_SHIFT);
+
+		if (!r)
+			continue;
+		xa_erase(&vm->thp_split, idx);
+		if (r > 0) {
+			atomic64_inc(&vm->stats.thp_collapses);
+			atomic64_inc(&ppr_stats.thp_collapses);
+		}
+	}
+	mmap_read_unlock(vm->mm);
+	mmput(vm->mm);
+}
+
+/*
  * The daemon's pass: queue one slice per flagged summary chunk, keeping at
  * most max_chunks_per_pass of the VM's slices queued or running, from where
  * the last capped pass stopped. A guest that flags every chunk of a huge
@@ -337,6 +367,7 @@ void ppr_vm_pass(struct ppr_vm *vm)
 
 	lockdep_assert_held(&ppr_vms_lock);	/* vm->cursor is the daemon's */
 	atomic64_inc(&vm->stats.passes);
+	ppr_vm_count_collapses(vm);
 	ppr_vm_update_status(vm);
 	if (!ppr_vm_active_view(vm, &view, &epoch))
 		return;
@@ -500,6 +531,10 @@ void ppr_vm_do_slice(struct ppr_vm *vm, u64 chunk, struct ppr_recycle_scratch *s
 		atomic_inc(&vm->batches_in_flight);
 		ppr_recycle_batch(&b, scratch);
 		ppr_account(vm, &b);
+		/* Lost on -ENOMEM: that range's collapse goes uncounted. */
+		if (b.thp_splits)
+			xa_store(&vm->thp_split, (hva & PMD_MASK) >> PMD_SHIFT,
+				 xa_mk_value(0), GFP_KERNEL);
 		retry |= b.skipped[PPR_SKIP_PINNED] || b.skipped[PPR_SKIP_LOCKED];
 		if (b.skipped[PPR_SKIP_PINNED])
 			WRITE_ONCE(ppr_lru_drain_wanted, true);

@@ -156,7 +156,7 @@ struct ppr_counter_attr {
 	size_t offset;		/* of an atomic64_t in ppr_stats / ppr_vm_stats */
 };
 
-#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 16)
+#define PPR_MAX_COUNTERS	(PPR_SKIP_NR + 20)
 
 static struct ppr_counter_attr ppr_counters[2][PPR_MAX_COUNTERS];
 /* the counters, then bad_area_passes, ppr_vm_info[] and the NULL end */
@@ -300,6 +300,8 @@ static int ppr_build_counters(void)
 		  offsetof(struct ppr_vm_stats, passes) },
 		{ "thp_splits", offsetof(struct ppr_stats, thp_splits),
 		  offsetof(struct ppr_vm_stats, thp_splits) },
+		{ "thp_collapses", offsetof(struct ppr_stats, thp_collapses),
+		  offsetof(struct ppr_vm_stats, thp_collapses) },
 		{ "swap_freed_pages", offsetof(struct ppr_stats, swap_freed),
 		  offsetof(struct ppr_vm_stats, swap_freed) },
 		{ "retried_chunks", offsetof(struct ppr_stats, retried_chunks),
