@@ -8,8 +8,6 @@
 # recycled as four: each under its own id, each counted apart.
 # ppr.four_attach=0: the same guests, not attached (the control: a guest
 # that dies here does so without the recycler).
-# Not in make check while the nested rig loses guests when several run at
-# once (docs/debugging.md, "Several L2 guests in one L1").
 # ppr-cost: 100 (seconds on debug on a normal day: the split between L1s, and 3x is its budget)
 . /tests/lib/l2.sh
 . /tests/lib/tap.sh
